@@ -1,0 +1,20 @@
+"""Shared fixtures: the devices every device-aware test runs on."""
+from __future__ import annotations
+
+import pytest
+
+from tests import strict_backend
+from tinygrad_edu import backend
+
+strict_backend.register()
+
+DEVICES = ["cpu", "strict", "cuda"]
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """cpu (NumPy), strict (NumPy arrays that refuse to mix with host arrays, like CuPy's) and
+    cuda (CuPy on a GPU, skipped cleanly where there is none)."""
+    if request.param == "cuda" and not backend.is_available("cuda"):
+        pytest.skip(f"cuda unavailable: {backend._unavailable_reason.get('cuda', '')}")
+    return request.param

@@ -1,0 +1,145 @@
+"""Activation functions: what a neuron does with its weighted sum.
+
+The article's three (step, sigmoid, ReLU) come first; then the smooth relatives modern
+networks use. The step function fires or stays silent, so its derivative is zero everywhere
+it exists: gradient descent gets no signal through it, which is why training uses smooth
+activations such as the sigmoid instead.
+"""
+from __future__ import annotations
+
+import math
+
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.elementwise import Erf, where
+from tinygrad_edu.tensor import Tensor
+
+
+class Step(Function):
+    """f(x) = 1 if x > 0 else 0 (Heaviside);  df/dx = 0 (no learning signal passes through)"""
+
+    def forward(self, x):
+        return (x > 0).astype(x.dtype)
+
+    def backward(self, grad):
+        return grad * 0.0
+
+
+class Sigmoid(Function):
+    """f(x) = 1 / (1 + e^-x);  df/dx = f(x)·(1 - f(x))"""
+    uses_output = True
+
+    def forward(self, x):
+        # e^-|x| never overflows; the two branches are the same formula rearranged.
+        e = self.xp.exp(-self.xp.abs(x))
+        return self.xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+    def backward(self, grad):
+        out = self.output()
+        return grad * out * (1.0 - out)
+
+
+class ReLU(Function):
+    """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0"""
+
+    def forward(self, x):
+        return self.xp.maximum(x, 0)
+
+    def backward(self, grad):
+        x = self.inputs[0].data
+        return grad * self.constant((x > 0).astype(x.dtype))
+
+
+class LeakyReLU(Function):
+    """f(x) = x if x > 0 else slope·x;  df/dx = 1 or slope"""
+
+    def forward(self, x, negative_slope):
+        self.slope = negative_slope
+        return self.xp.where(x > 0, x, x * negative_slope)
+
+    def backward(self, grad):
+        x = self.inputs[0].data
+        return grad * self.constant(self.xp.where(x > 0, 1.0, self.slope).astype(x.dtype))
+
+
+class Tanh(Function):
+    """f(x) = tanh(x);  df/dx = 1 - f(x)²"""
+    uses_output = True
+
+    def forward(self, x):
+        return self.xp.tanh(x)
+
+    def backward(self, grad):
+        out = self.output()
+        return grad * (1.0 - out * out)
+
+
+class Softmax(Function):
+    """f(x)_i = e^x_i / Σ_j e^x_j;  the vector-Jacobian product is f·(g - Σ g·f)"""
+    uses_output = True
+
+    def forward(self, x, dim):
+        self.dim = dim
+        e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
+        return e / e.sum(axis=dim, keepdims=True)
+
+    def backward(self, grad):
+        out = self.output()
+        return out * (grad - (grad * out).sum(dim=self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """f(x)_i = x_i - log Σ_j e^x_j;  the vector-Jacobian product is g - softmax(x)·Σ g"""
+    uses_output = True
+
+    def forward(self, x, dim):
+        self.dim = dim
+        shifted = x - x.max(axis=dim, keepdims=True)
+        return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+    def backward(self, grad):
+        return grad - self.output().exp() * grad.sum(dim=self.dim, keepdim=True)
+
+
+class Softplus(Function):
+    """f(x) = log(1 + e^(βx))/β (x itself where βx > threshold);  df/dx = sigmoid(βx)"""
+
+    def forward(self, x, beta, threshold):
+        self.beta, self.threshold = beta, threshold
+        z = x * beta
+        smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
+        return self.xp.where(z > threshold, x, smooth)
+
+    def backward(self, grad):
+        x = self.inputs[0]
+        linear = self.constant(x.data * self.beta > self.threshold)
+        return where(linear, grad, grad * (x * self.beta).sigmoid())
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """f(x) = x·Φ(x), Φ the standard normal CDF;  df/dx = Φ(x) + x·φ(x)"""
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
+        return 0.5 * x * (1.0 + inner.tanh())
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * x * (1.0 + Erf.apply(x * (1 / math.sqrt(2))))
+
+
+def silu(x: Tensor) -> Tensor:
+    """f(x) = x·sigmoid(x);  df/dx = s + x·s·(1 - s)"""
+    return x * x.sigmoid()
+
+
+def mish(x: Tensor) -> Tensor:
+    """f(x) = x·tanh(softplus(x))"""
+    return x * x.softplus().tanh()
+
+
+def relu6(x: Tensor) -> Tensor:
+    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0"""
+    return x.relu() - (x - 6.0).relu()
+
+
+def hardswish(x: Tensor) -> Tensor:
+    """f(x) = x·relu6(x + 3)/6;  df/dx = 0 below -3, 1 above 3, (2x + 3)/6 between"""
+    return x * relu6(x + 3.0) * (1 / 6)

@@ -1,0 +1,45 @@
+"""Matrix multiplication: the weighted sums of many neurons at once.
+
+`a @ b` with 2-D (or batched) operands is the primitive; 1-D operands are handled the way
+NumPy and PyTorch handle them, by treating a vector as a one-row or one-column matrix.
+"""
+from __future__ import annotations
+
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
+
+
+class MatMul(Function):
+    """f(A, B) = A @ B;  dA = G @ Bᵀ, dB = Aᵀ @ G (batch dims that were broadcast are summed by the engine)"""
+
+    def forward(self, a, b):
+        return self.xp.matmul(a, b)
+
+    def backward(self, grad):
+        a, b = self.inputs
+        return (MatMul.apply(grad, b.mT) if self.needs_input_grad[0] else None,
+                MatMul.apply(a.mT, grad) if self.needs_input_grad[1] else None)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product with NumPy's rules for 1-D and batched operands."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if a.shape[-1] != inner_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dim of the first "
+                         f"({a.shape[-1]}) must equal the {'only' if b.ndim == 1 else 'second-to-last'} "
+                         f"dim of the second ({inner_b})")
+    if a.ndim > 2 or b.ndim > 2:
+        batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+        for x, y in zip(reversed(batch_a), reversed(batch_b)):
+            if x != y and x != 1 and y != 1:
+                raise ValueError(f"matmul: batch dims of {a.shape} and {b.shape} cannot be broadcast together")
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    out = MatMul.apply(a2, b2)
+    if b.ndim == 1:
+        out = out.squeeze(-1)
+    if a.ndim == 1:
+        out = out.squeeze(-2 if b.ndim > 1 else -1)
+    return out

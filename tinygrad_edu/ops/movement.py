@@ -1,0 +1,281 @@
+"""Movement: operations that rearrange, select or join elements without computing new values.
+
+Their backward moves the gradient back to where each element came from: a reshape's
+gradient is reshaped back, a selection's gradient is put back at the selected places (and
+zero elsewhere), a broadcast's gradient is summed over the copies.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from tinygrad_edu import backend
+from tinygrad_edu.autograd import Function
+from tinygrad_edu.tensor import Tensor
+
+
+class Reshape(Function):
+    """f(x) = the same elements in a new shape;  the gradient is reshaped back"""
+
+    def forward(self, x, shape):
+        return x.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.inputs[0].shape)
+
+
+def reshape(t: Tensor, shape: Sequence[int]) -> Tensor:
+    return Reshape.apply(t, shape=tuple(int(n) for n in shape))
+
+
+def _dim(d: int, ndim: int, op: str) -> int:
+    """A dim in range(ndim), accepting negative dims counted from the end."""
+    if not -ndim <= d < ndim:
+        raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+    return d % ndim
+
+
+def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge the dims start_dim..end_dim into one."""
+    if t.ndim == 0:
+        return reshape(t, (1,))
+    start, end = _dim(start_dim, t.ndim, "flatten"), _dim(end_dim, t.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    merged = 1
+    for n in t.shape[start:end + 1]:
+        merged *= n
+    return reshape(t, t.shape[:start] + (merged,) + t.shape[end + 1:])
+
+
+class Permute(Function):
+    """f(x) = x with its dims reordered;  the gradient is reordered back"""
+
+    def forward(self, x, dims):
+        self.dims = dims
+        return x.transpose(dims)
+
+    def backward(self, grad):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return grad.permute(*inverse)
+
+
+def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
+    normalized = tuple(d % t.ndim if -t.ndim <= d < t.ndim else -1 for d in dims) if t.ndim else tuple(dims)
+    if sorted(normalized) != list(range(t.ndim)):
+        raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {t.ndim} dims "
+                         f"of a tensor of shape {t.shape}")
+    return normalized
+
+
+def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(t.ndim))
+    a, b = _dim(dim0, t.ndim, "transpose"), _dim(dim1, t.ndim, "transpose")
+    dims[a], dims[b] = dims[b], dims[a]
+    return Permute.apply(t, dims=tuple(dims))
+
+
+def squeeze(t: Tensor, dim: int | tuple | None = None) -> Tensor:
+    """Remove dims of size 1 (all of them, or the given ones where they are 1)."""
+    if dim is None:
+        drop = {i for i, n in enumerate(t.shape) if n == 1}
+    else:
+        dims = (dim,) if isinstance(dim, int) else dim
+        drop = {_dim(d, t.ndim, "squeeze") for d in dims} if t.ndim else set()
+        drop = {d for d in drop if t.shape[d] == 1}
+    return reshape(t, tuple(n for i, n in enumerate(t.shape) if i not in drop))
+
+
+def unsqueeze(t: Tensor, dim: int) -> Tensor:
+    """Insert a dim of size 1 at position `dim`."""
+    d = _dim(dim, t.ndim + 1, "unsqueeze")
+    return reshape(t, t.shape[:d] + (1,) + t.shape[d:])
+
+
+class Expand(Function):
+    """f(x) = x broadcast to a bigger shape (no copy);  the gradient is summed over the copies"""
+
+    def forward(self, x, shape):
+        return self.xp.broadcast_to(x, shape)
+
+    def backward(self, grad):
+        return sum_to(grad, self.inputs[0].shape)
+
+
+def expand(t: Tensor, sizes: Sequence[int]) -> Tensor:
+    sizes = tuple(int(n) for n in sizes)
+    if len(sizes) < t.ndim:
+        raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: fewer dimensions")
+    lead = len(sizes) - t.ndim
+    shape = list(sizes)
+    for i, n in enumerate(t.shape):
+        wanted = sizes[lead + i]
+        if wanted == -1:
+            shape[lead + i] = n
+        elif n != wanted and n != 1:
+            raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: dimension {i} has "
+                             f"size {n}, which is not 1 and not {wanted}")
+    return Expand.apply(t, shape=tuple(shape))
+
+
+class SumTo(Function):
+    """f(x) = x summed down to `shape` (undoes broadcasting);  the gradient is broadcast back"""
+
+    def forward(self, x, shape):
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                          if n == 1 and x.shape[lead + i] != 1)
+        return (x.sum(axis=axes, keepdims=True) if axes else x).reshape(shape)
+
+    def backward(self, grad):
+        return grad.expand(self.inputs[0].shape)
+
+
+def sum_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if t.shape == tuple(shape):
+        return t
+    return SumTo.apply(t, shape=tuple(shape))
+
+
+# ---- indexing ----------------------------------------------------------------------------
+
+def _index_part(part: Any, t: Tensor) -> Any:
+    if isinstance(part, Tensor):
+        if part.device != t.device:
+            raise RuntimeError(f"getitem: index is on {part.device} but the tensor is on {t.device}")
+        if part.dtype.kind not in "biu":
+            raise IndexError(f"getitem: tensors used as indices must be integer or bool, got {part.dtype}")
+        return part.data
+    if isinstance(part, list) or backend.device_of_array(part) not in (None, t.device):
+        return backend.to_device(part, t.device)
+    return part
+
+
+def _normalize_index(index: Any, t: Tensor) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_index_part(p, t) for p in index)
+    return _index_part(index, t)
+
+
+def _is_advanced(index: Any) -> bool:
+    """Integer or bool arrays select elements that may repeat, unlike slices and ints."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(hasattr(p, "dtype") for p in parts)
+
+
+class GetItem(Function):
+    """f(x) = x[index];  the gradient is placed back at the indexed positions, zero elsewhere,
+    and added up where one position was picked several times"""
+
+    def forward(self, x, index):
+        self.index = index
+        return self.xp.asarray(x[index])   # NumPy gives a bare scalar for a single element
+
+    def backward(self, grad):
+        return IndexAdd.apply(grad, index=self.index, shape=self.inputs[0].shape)
+
+
+class IndexAdd(Function):
+    """f(g) = zeros(shape) with g added at `index` (the backward of getitem);  df/dg = g[index]"""
+
+    def forward(self, grad, index, shape):
+        self.index = index
+        out = self.xp.zeros(shape, dtype=grad.dtype)
+        if _is_advanced(index):
+            backend.scatter_add(self.xp, out, index, grad)
+        else:
+            out[index] = grad
+        return out
+
+    def backward(self, grad):
+        return GetItem.apply(grad, index=self.index)
+
+
+def getitem(t: Tensor, index: Any) -> Tensor:
+    return GetItem.apply(t, index=_normalize_index(index, t))
+
+
+# ---- padding and joining -------------------------------------------------------------------
+
+class Pad(Function):
+    """f(x) = x surrounded by a constant;  the gradient is the inner part of the upstream one"""
+
+    def forward(self, x, widths, value):
+        self.widths = widths
+        return self.xp.pad(x, widths, mode="constant", constant_values=value)
+
+    def backward(self, grad):
+        return grad[tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, self.inputs[0].shape))]
+
+
+def pad(t: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad like torch.nn.functional.pad: `pad` lists (before, after) pairs from the LAST dim backwards."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    if len(pad) % 2 or len(pad) // 2 > t.ndim:
+        raise ValueError(f"pad: expected an even number of at most {2 * t.ndim} values for a tensor of "
+                         f"shape {t.shape}, got {tuple(pad)}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {tuple(pad)} is not supported; slice the tensor instead")
+    widths = [(0, 0)] * t.ndim
+    for i in range(len(pad) // 2):
+        widths[t.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    return Pad.apply(t, widths=tuple(widths), value=value)
+
+
+class Cat(Function):
+    """f(x1, x2, ...) = the inputs joined along `dim`;  each input gets its slice of the gradient"""
+
+    def forward(self, *arrays, dim):
+        self.dim = dim
+        return self.xp.concatenate(arrays, axis=dim)
+
+    def backward(self, grad):
+        grads, start = [], 0
+        before = (slice(None),) * self.dim
+        for t in self.inputs:
+            stop = start + t.shape[self.dim]
+            grads.append(grad[before + (slice(start, stop),)])
+            start = stop
+        return tuple(grads)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    tensors = list(tensors)
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError("cat: expected a non-empty sequence of Tensors")
+    first = tensors[0]
+    d = _dim(dim, first.ndim, "cat") if first.ndim else 0
+    for t in tensors[1:]:
+        if t.ndim != first.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != d):
+            raise ValueError(f"cat: tensors must have the same shape except in dimension {d}, "
+                             f"got {first.shape} and {t.shape}")
+    dtype = first.dtype
+    for t in tensors[1:]:
+        dtype = backend.promote_types(dtype, t.dtype)
+    return Cat.apply(*[t.to(dtype) for t in tensors], dim=d)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dim."""
+    tensors = list(tensors)
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError("stack: expected a non-empty sequence of Tensors")
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")
+    d = _dim(dim, tensors[0].ndim + 1, "stack")
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+class ToDevice(Function):
+    """f(x) = x copied to another device;  the gradient is copied back"""
+    moves_device = True
+
+    def forward(self, x, device):
+        return backend.to_device(x, device)
+
+    def backward(self, grad):
+        return grad.to(self.inputs[0].device)
