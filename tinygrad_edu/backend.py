@@ -189,7 +189,7 @@ def is_floating(dtype: np.dtype) -> bool:
     return dtype.kind == "f"
 
 
-def infer_dtype(data: Any) -> np.dtype:
+def infer_dtype(data: Any) -> np.dtype | None:
     """PyTorch's rules for Python data: floats -> float32, ints -> int64, bools -> bool."""
     if isinstance(data, bool):
         return bool_
@@ -198,7 +198,7 @@ def infer_dtype(data: Any) -> np.dtype:
     if isinstance(data, float):
         return DEFAULT_FLOAT
     kind = np.asarray(data).dtype.kind
-    return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind, DEFAULT_FLOAT)
+    return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind)   # None: let Tensor reject it
 
 
 def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:

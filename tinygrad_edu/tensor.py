@@ -43,11 +43,11 @@ class Tensor:
             device = data.device if device is None else device
             data = data.data
         device = backend.normalize_device(device)
-        if dtype is not None:
-            dtype = backend.as_dtype(dtype)
-        elif backend.device_of_array(data) is None:
-            dtype = backend.infer_dtype(data)
         try:
+            if dtype is not None:
+                dtype = backend.as_dtype(dtype)
+            elif backend.device_of_array(data) is None:
+                dtype = backend.infer_dtype(data)
             array = backend.to_device(data, device, dtype)
         except (ValueError, TypeError) as e:
             raise type(e)(f"Tensor: cannot make a tensor from {type(data).__name__}: {e}") from None

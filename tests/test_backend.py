@@ -1,0 +1,129 @@
+"""The backend: devices, moving data, and the rule that only backend.py imports an array library."""
+from __future__ import annotations
+
+import ast
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import Tensor, backend
+
+PACKAGE = pathlib.Path(tg.__file__).parent
+# Host-side modules that read files, draw pictures or benchmark may use NumPy directly;
+# everything that computes on tensors must go through backend.py.
+HOST_SIDE = {"backend.py", "data.py", "serialization.py", "cli.py", "allocator.py"}
+HOST_SIDE_DIRS = {"viz", "study"}
+
+
+def _array_library_imports(path: pathlib.Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] in ("numpy", "cupy", "cupyx")]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("numpy", "cupy", "cupyx"):
+            found.append(node.module)
+    return found
+
+
+def test_only_backend_imports_numpy_or_cupy_for_computation():
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE)
+        if relative.name in HOST_SIDE and len(relative.parts) == 1 or relative.parts[0] in HOST_SIDE_DIRS:
+            continue
+        if imports := _array_library_imports(path):
+            offenders[str(relative)] = imports
+    assert offenders == {}, f"these modules must use tinygrad_edu.backend instead: {offenders}"
+
+
+def test_cpu_is_always_available_and_unknown_devices_are_errors():
+    assert backend.is_available("cpu")
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        Tensor([1.0], device="tpu")
+
+
+@pytest.mark.skipif(backend.is_available("cuda"), reason="this machine has a GPU")
+def test_asking_for_cuda_without_a_gpu_explains_and_hints_the_extra():
+    with pytest.raises(RuntimeError, match=r"device 'cuda' is not available.*pip install \"tinygrad_edu\[cuda\]\""):
+        Tensor([1.0], device="cuda")
+    with pytest.raises(RuntimeError, match="not available"):
+        Tensor([1.0]).to("cuda")
+
+
+def test_is_available_without_cupy_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)     # makes `import cupy` fail
+    monkeypatch.setattr(backend, "_availability", {"cpu": True})
+    monkeypatch.setattr(backend, "_unavailable_reason", {})
+    assert backend.is_available("cuda") is False
+    assert "CuPy is not installed" in backend._unavailable_reason["cuda"]
+
+
+def test_mixing_devices_in_one_op_names_the_op_and_both_devices():
+    a = Tensor([1.0, 2.0], device="cpu")
+    b = Tensor([1.0, 2.0], device="strict")
+    with pytest.raises(RuntimeError, match=r"mul: expected all tensors on one device.*cpu.*strict"):
+        a * b
+
+
+def test_moving_between_devices_keeps_values_and_gradients_flow_back():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.to("strict")
+    assert y.device == "strict" and y.grad_fn is not None
+    (y * 3.0).sum().backward()
+    assert x.grad.device == "cpu"
+    np.testing.assert_allclose(x.grad.numpy(), [3.0, 3.0])
+
+
+def test_default_device_can_be_set():
+    try:
+        tg.set_default_device("strict")
+        assert tg.zeros(2).device == "strict"
+        assert Tensor([1.0]).device == "strict"
+    finally:
+        tg.set_default_device("cpu")
+    assert tg.zeros(2).device == "cpu"
+
+
+def test_default_device_comes_from_the_environment_variable():
+    code = "import tinygrad_edu as tg; print(tg.get_default_device())"
+    env = dict(os.environ, TINYGRAD_EDU_DEVICE="cpu")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "cpu"
+    env["TINYGRAD_EDU_DEVICE"] = "tpu"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown device 'tpu'" in bad.stderr
+
+
+def test_strict_device_refuses_silent_host_conversion():
+    x = Tensor([1.0, 2.0], device="strict")
+    with pytest.raises(TypeError, match="plain numpy.ndarray"):
+        x.data + np.ones(2)
+    with pytest.raises(TypeError, match="cannot convert a tensor on strict"):
+        np.asarray(x)
+
+
+def test_an_op_that_leaves_its_device_is_caught():
+    class Leaky(tg.Function):
+        """f(x) = x (but computed on the host by mistake);  df/dx = 1"""
+
+        def forward(self, x):
+            return np.asarray(x.view(np.ndarray))   # what a careless op might do
+
+        def backward(self, grad):
+            return grad
+
+    with pytest.raises(TypeError, match="leaky: produced a numpy.ndarray on device 'strict'"):
+        Leaky.apply(Tensor([1.0], device="strict"))
+
+
+def test_manual_seed_makes_random_tensors_reproducible_on_every_device():
+    tg.manual_seed(123)
+    a = tg.randn(3, 4)
+    tg.manual_seed(123)
+    b = tg.randn(3, 4, device="strict")
+    np.testing.assert_array_equal(a.numpy(), b.numpy())
