@@ -172,13 +172,17 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     for root in roots:
         if id(root) in visited or root.grad_fn is None:
             continue
-        visited.add(id(root))
         stack = [(root, False)]
         while stack:
             t, children_done = stack.pop()
             if children_done:
                 order.append(t)
                 continue
+            # Mark a tensor when it is expanded, not when it is pushed: a tensor reached again
+            # through a longer path must still be placed after everything that feeds it.
+            if id(t) in visited:
+                continue
+            visited.add(id(t))
             stack.append((t, True))
             fn = t.grad_fn
             if fn.freed:
@@ -188,7 +192,6 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
                     "first backward() if you need to go through it again")
             for inp in fn.inputs:
                 if inp.grad_fn is not None and id(inp) not in visited:
-                    visited.add(id(inp))
                     stack.append((inp, False))
     return order
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.ops.elementwise import Erf, where
+from tinygrad_edu.ops.elementwise import Erf, as_floating, where
 from tinygrad_edu.tensor import Tensor
 
 
@@ -30,6 +30,7 @@ class Sigmoid(Function):
 
     def forward(self, x):
         # e^-|x| never overflows; the two branches are the same formula rearranged.
+        x = as_floating(x)
         e = self.xp.exp(-self.xp.abs(x))
         return self.xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
@@ -66,11 +67,18 @@ class Tanh(Function):
     uses_output = True
 
     def forward(self, x):
-        return self.xp.tanh(x)
+        return self.xp.tanh(as_floating(x))
 
     def backward(self, grad):
         out = self.output()
         return grad * (1.0 - out * out)
+
+
+def _softmax_dim(dim: int, ndim: int) -> int | None:
+    """Check `dim` the way PyTorch does (a 0-d tensor accepts 0 and -1); None means the only element."""
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"dim {dim} is out of range for a tensor with {ndim} dimensions")
+    return dim % ndim if ndim else None
 
 
 class Softmax(Function):
@@ -78,7 +86,8 @@ class Softmax(Function):
     uses_output = True
 
     def forward(self, x, dim):
-        self.dim = dim
+        self.dim = dim = _softmax_dim(dim, x.ndim)
+        x = as_floating(x)
         e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
         return e / e.sum(axis=dim, keepdims=True)
 
@@ -91,8 +100,13 @@ class LogSoftmax(Function):
     """f(x)_i = x_i - log Σ_j e^x_j;  the vector-Jacobian product is g - softmax(x)·Σ g"""
     uses_output = True
 
+    @classmethod
+    def op_name(cls) -> str:
+        return "log_softmax"
+
     def forward(self, x, dim):
-        self.dim = dim
+        self.dim = dim = _softmax_dim(dim, x.ndim)
+        x = as_floating(x)
         shifted = x - x.max(axis=dim, keepdims=True)
         return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
 
@@ -105,6 +119,7 @@ class Softplus(Function):
 
     def forward(self, x, beta, threshold):
         self.beta, self.threshold = beta, threshold
+        x = as_floating(x)
         z = x * beta
         smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
         return self.xp.where(z > threshold, x, smooth)
@@ -135,11 +150,23 @@ def mish(x: Tensor) -> Tensor:
     return x * x.softplus().tanh()
 
 
+class ReLU6(Function):
+    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks, as in PyTorch)"""
+
+    def forward(self, x):
+        return self.xp.clip(x, 0, 6)
+
+    def backward(self, grad):
+        x = self.inputs[0].data
+        return grad * self.constant(((x > 0) & (x < 6)).astype(x.dtype))
+
+
 def relu6(x: Tensor) -> Tensor:
-    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0"""
-    return x.relu() - (x - 6.0).relu()
+    """ReLU capped at 6 (see ReLU6)."""
+    return ReLU6.apply(x)
 
 
 def hardswish(x: Tensor) -> Tensor:
-    """f(x) = x·relu6(x + 3)/6;  df/dx = 0 below -3, 1 above 3, (2x + 3)/6 between"""
+    """f(x) = x·relu6(x + 3)/6;  df/dx = 0 for x <= -3, 1 for x >= 3, (2x + 3)/6 between
+    (PyTorch's values at the kinks)"""
     return x * relu6(x + 3.0) * (1 / 6)

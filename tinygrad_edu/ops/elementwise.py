@@ -12,6 +12,12 @@ from tinygrad_edu.autograd import Function
 from tinygrad_edu.tensor import Tensor
 
 
+def as_floating(a):
+    """Integer and bool arrays become the default float first, so exp, log and friends give
+    float32 for integer input, as in PyTorch (NumPy would give float64)."""
+    return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_FLOAT)
+
+
 class Add(Function):
     """f(a, b) = a + b;  df/da = 1, df/db = 1"""
 
@@ -69,9 +75,14 @@ class Neg(Function):
 class PowScalar(Function):
     """f(a) = a^p for a number p;  df/da = p·a^(p-1)"""
 
+    @classmethod
+    def op_name(cls) -> str:
+        return "pow"
+
     def forward(self, a, exponent):
         self.exponent = exponent
-        return a ** self.xp.asarray(exponent, dtype=a.dtype)
+        dtype = backend.scalar_result_dtype(a.dtype, exponent)   # int tensor ** 0.5 is float32
+        return a.astype(dtype, copy=False) ** self.xp.asarray(exponent, dtype=dtype)
 
     def backward(self, grad):
         a, = self.inputs
@@ -104,7 +115,7 @@ class Exp(Function):
     uses_output = True
 
     def forward(self, a):
-        return self.xp.exp(a)
+        return self.xp.exp(as_floating(a))
 
     def backward(self, grad):
         return grad * self.output()
@@ -114,7 +125,7 @@ class Log(Function):
     """f(a) = ln(a);  df/da = 1/a"""
 
     def forward(self, a):
-        return self.xp.log(a)
+        return self.xp.log(as_floating(a))
 
     def backward(self, grad):
         return grad / self.inputs[0]
@@ -125,7 +136,7 @@ class Sqrt(Function):
     uses_output = True
 
     def forward(self, a):
-        return self.xp.sqrt(a)
+        return self.xp.sqrt(as_floating(a))
 
     def backward(self, grad):
         return grad / (2.0 * self.output())
@@ -238,7 +249,7 @@ class Erf(Function):
     """f(a) = erf(a);  df/da = 2/√π · e^(-a²)"""
 
     def forward(self, a):
-        return backend.erf(a)
+        return backend.erf(as_floating(a))
 
     def backward(self, grad):
         a = self.inputs[0]

@@ -1,24 +1,43 @@
 """Loss functions: one number that says how wrong the predictions are.
 
-Each is built from differentiable operations, so its gradient (and its gradient's gradient)
-comes from those operations; the docstrings give the gradient you would derive by hand.
+Most are built from differentiable operations, so their gradient (and their gradient's
+gradient) comes from those operations; the docstrings give the gradient you would derive by
+hand. Binary cross-entropy is an op of its own, because its logs must be clamped without
+losing the gradient at probabilities of exactly 0 or 1.
 """
 from __future__ import annotations
 
+import math
+
 from tinygrad_edu import backend
+from tinygrad_edu.autograd import Function
 from tinygrad_edu.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+def _check_reduction(reduction: str, op: str) -> None:
+    """Checked before any work, so a typo is reported as such and not as a later failure."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return loss
+
+
+def _as_target(target, input: Tensor, op: str, dtype=None) -> Tensor:
+    """The target as a Tensor on the input's device (Python lists and arrays are accepted)."""
+    if not isinstance(target, Tensor):
+        target = Tensor(target, dtype=dtype, device=input.device)
+    if target.device != input.device:
+        raise RuntimeError(f"{op}: input is on {input.device} but target is on {target.device}; "
+                           f"move one of them with .to('{input.device}') or .to('{target.device}')")
+    return target
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
@@ -29,18 +48,19 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = mean((input - target)²);  dL/dinput = 2(input - target)/n"""
-    target = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype, device=input.device)
+    target = _as_target(target, input, "mse_loss", input.dtype)
     _same_shape(input, target, "mse_loss")
+    _check_reduction(reduction, "mse_loss")
     diff = input - target
-    return _reduce(diff * diff, reduction, "mse_loss")
+    return _reduce(diff * diff, reduction)
 
 
 def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, Tensor]:
     """(N, C, d1, ...) scores with (N, d1, ...) targets become (M, C) and (M,)."""
     if target.dtype.kind not in "iu":
         raise TypeError(f"{op}: class targets must be integers (int64), got {target.dtype}")
-    if input.ndim < 1 or input.ndim == 1 and target.ndim != 0:
-        raise ValueError(f"{op}: expected scores of shape (N, C) and targets (N,), got {input.shape} and {target.shape}")
+    if input.ndim == 0:
+        raise ValueError(f"{op}: expected scores of shape (N, C) or (C,), got a 0-d tensor")
     expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if target.shape != expected:
         raise ValueError(f"{op}: scores of shape {input.shape} need targets of shape {expected}, got {target.shape}")
@@ -49,7 +69,8 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, 
         low, high = int(target.data.min()), int(target.data.max())
         if low < 0 or high >= classes:
             bad = low if low < 0 else high
-            raise IndexError(f"{op}: target {bad} is out of range for {classes} classes")
+            raise IndexError(f"{op}: target {bad} is out of range for {classes} classes "
+                             f"(scores of shape {input.shape}); targets must lie in 0..{classes - 1}")
     if input.ndim > 2:
         input = input.permute(0, *range(2, input.ndim), 1)   # classes last
     return input.reshape(-1, classes), target.reshape(-1)
@@ -57,12 +78,19 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = -mean(input[i, target_i]) for log-probabilities;  dL/dinput = -1/n at each target, 0 elsewhere"""
-    scores, classes = _class_scores_last(input, target, "nll_loss")
+    target = _as_target(target, input, "nll_loss")
+    _check_reduction(reduction, "nll_loss")
+    return _pick_and_reduce(input, target, reduction, "nll_loss")
+
+
+def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str) -> Tensor:
+    """-input[i, target_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
+    scores, classes = _class_scores_last(input, target, op)
     rows = Tensor._make(scores.xp.arange(scores.shape[0]), scores.device, False, None)
     picked = -scores[rows, classes]
     if reduction == "none":
         return picked.reshape(target.shape)
-    return _reduce(picked, reduction, "nll_loss")
+    return _reduce(picked, reduction)
 
 
 def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -70,28 +98,65 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     dL/dinput = (softmax(input) - onehot(target))/n.
 
     Targets are class indices (int64), or class probabilities of the input's shape."""
-    if backend.is_floating(target.dtype):
-        _same_shape(input, target, "cross_entropy")
-        return _reduce(-(target * input.log_softmax(dim=1 if input.ndim > 1 else 0)).sum(dim=1 if input.ndim > 1 else 0),
-                       reduction, "cross_entropy")
-    return nll_loss(input.log_softmax(dim=1 if input.ndim > 1 else 0), target, reduction)
+    target = _as_target(target, input, "cross_entropy")
+    _check_reduction(reduction, "cross_entropy")
+    class_dim = 1 if input.ndim > 1 else 0
+    if not backend.is_floating(target.dtype):
+        return _pick_and_reduce(input.log_softmax(dim=class_dim), target, reduction, "cross_entropy")
+    if target.shape != input.shape:
+        raise ValueError(f"cross_entropy: float targets are class probabilities and need the input's shape "
+                         f"{input.shape}, got {target.shape}; class-index targets must be integers (int64)")
+    return _reduce(-(target * input.log_softmax(dim=class_dim)).sum(dim=class_dim), reduction)
+
+
+def _log_clamped(xp, a):
+    """log(a), never below -100 (PyTorch's clamp), computed without a warning where a = 0."""
+    positive = a > 0
+    log_a = xp.log(xp.where(positive, a, 1))
+    return xp.where(positive, xp.maximum(log_a, -100), -100).astype(a.dtype, copy=False)
+
+
+_SMALLEST_LOG_ARGUMENT = math.exp(-100)   # log(max(a, e^-100)) is log(a) clamped at -100
+
+
+class BinaryCrossEntropy(Function):
+    """L = -(y·log p + (1-y)·log(1-p)), each log clamped at -100;  dL/dp = (p - y)/(p(1-p)), dL/dy = log(1-p) - log p"""
+
+    def forward(self, p, y):
+        return -(y * _log_clamped(self.xp, p) + (1 - y) * _log_clamped(self.xp, 1 - p))
+
+    def backward(self, grad):
+        p, y = self.inputs
+        # As in PyTorch, p(1-p) is kept from 0: p of exactly 0 or 1 (a saturated sigmoid) still
+        # gets a large, finite gradient instead of a clamped-away zero or a 0/0.
+        grad_p = grad * (p - y) / (p * (1.0 - p)).clamp(min=1e-12) if self.needs_input_grad[0] else None
+        grad_y = None
+        if self.needs_input_grad[1]:
+            log_p = p.clamp(min=_SMALLEST_LOG_ARGUMENT).log()
+            log_not_p = (1.0 - p).clamp(min=_SMALLEST_LOG_ARGUMENT).log()
+            grad_y = grad * (log_not_p - log_p)
+        return grad_p, grad_y
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = -mean(y·log p + (1-y)·log(1-p)), each log clamped at -100 as PyTorch does;
     dL/dp = (p - y)/(p(1 - p))/n"""
-    target = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype, device=input.device)
+    target = _as_target(target, input, "binary_cross_entropy", input.dtype)
     _same_shape(input, target, "binary_cross_entropy")
-    if input.numel() and (float(input.data.min()) < 0 or float(input.data.max()) > 1):
-        raise ValueError("binary_cross_entropy: input must hold probabilities between 0 and 1; "
-                         "for raw scores use binary_cross_entropy_with_logits")
-    log_p = input.log().clamp(min=-100.0)
-    log_not_p = (1.0 - input).log().clamp(min=-100.0)
-    return _reduce(-(target * log_p + (1.0 - target) * log_not_p), reduction, "binary_cross_entropy")
+    _check_reduction(reduction, "binary_cross_entropy")
+    if input.numel():
+        low, high = float(input.data.min()), float(input.data.max())
+        if low < 0 or high > 1:
+            raise ValueError(f"binary_cross_entropy: input must hold probabilities between 0 and 1, but its "
+                             f"values reach from {low:g} to {high:g}; for raw scores (logits) use "
+                             f"binary_cross_entropy_with_logits")
+    input, target = input._operand(target, "binary_cross_entropy")
+    return _reduce(BinaryCrossEntropy.apply(input, target), reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = mean(softplus(x) - x·y), the stable form of BCE(sigmoid(x), y);  dL/dx = (sigmoid(x) - y)/n"""
-    target = target if isinstance(target, Tensor) else Tensor(target, dtype=input.dtype, device=input.device)
+    target = _as_target(target, input, "binary_cross_entropy_with_logits", input.dtype)
     _same_shape(input, target, "binary_cross_entropy_with_logits")
-    return _reduce(input.softplus() - input * target, reduction, "binary_cross_entropy_with_logits")
+    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    return _reduce(input.softplus() - input * target, reduction)

@@ -24,14 +24,25 @@ class Reshape(Function):
 
 
 def reshape(t: Tensor, shape: Sequence[int]) -> Tensor:
-    return Reshape.apply(t, shape=tuple(int(n) for n in shape))
+    """The same elements in a new shape; one size may be -1, meaning "whatever is left"."""
+    shape = tuple(int(n) for n in shape)
+    known = 1
+    for n in shape:
+        known *= n if n != -1 else 1
+    unknown = shape.count(-1)
+    fits = (unknown == 0 and known == t.numel()) or (unknown == 1 and known and t.numel() % known == 0)
+    if unknown > 1 or any(n < -1 for n in shape) or not fits:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {t.shape} ({t.numel()} elements) "
+                         f"into shape {shape}")
+    return Reshape.apply(t, shape=shape)
 
 
 def _dim(d: int, ndim: int, op: str) -> int:
-    """A dim in range(ndim), accepting negative dims counted from the end."""
-    if not -ndim <= d < ndim:
+    """A dim in range(ndim), accepting negative dims counted from the end (and, as PyTorch
+    does, 0 or -1 for a 0-d tensor)."""
+    if not -max(ndim, 1) <= d < max(ndim, 1):
         raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
-    return d % ndim
+    return d % max(ndim, 1)
 
 
 def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -72,7 +83,8 @@ def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
 def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
     dims = list(range(t.ndim))
     a, b = _dim(dim0, t.ndim, "transpose"), _dim(dim1, t.ndim, "transpose")
-    dims[a], dims[b] = dims[b], dims[a]
+    if dims:
+        dims[a], dims[b] = dims[b], dims[a]
     return Permute.apply(t, dims=tuple(dims))
 
 
@@ -82,8 +94,8 @@ def squeeze(t: Tensor, dim: int | tuple | None = None) -> Tensor:
         drop = {i for i, n in enumerate(t.shape) if n == 1}
     else:
         dims = (dim,) if isinstance(dim, int) else dim
-        drop = {_dim(d, t.ndim, "squeeze") for d in dims} if t.ndim else set()
-        drop = {d for d in drop if t.shape[d] == 1}
+        drop = {_dim(d, t.ndim, "squeeze") for d in dims}
+        drop = {d for d in drop if t.ndim and t.shape[d] == 1}
     return reshape(t, tuple(n for i, n in enumerate(t.shape) if i not in drop))
 
 
@@ -192,8 +204,35 @@ class IndexAdd(Function):
         return GetItem.apply(grad, index=self.index)
 
 
+def _check_index_arrays(index: Any, shape: tuple[int, ...]) -> None:
+    """Integer-array indices must lie within their dim. NumPy checks this itself, but CuPy
+    silently wraps out-of-range indices around, so the check is made here for every device."""
+    parts = index if isinstance(index, tuple) else (index,)
+    is_mask = [hasattr(p, "dtype") and p.dtype.kind == "b" for p in parts]
+    used = sum(p.ndim if mask else 0 if p is None or p is Ellipsis else 1 for p, mask in zip(parts, is_mask))
+    dim = 0
+    for part, mask in zip(parts, is_mask):
+        if part is Ellipsis:
+            dim += len(shape) - used
+        elif part is None:
+            continue
+        elif mask:
+            dim += part.ndim
+        else:
+            if hasattr(part, "dtype") and part.dtype.kind in "iu" and part.size and dim < len(shape):
+                low, high = int(part.min()), int(part.max())
+                if low < -shape[dim] or high >= shape[dim]:
+                    bad = high if high >= shape[dim] else low
+                    raise IndexError(f"getitem: index {bad} is out of range for dim {dim} of size {shape[dim]} "
+                                     f"(tensor of shape {shape})")
+            dim += 1
+
+
 def getitem(t: Tensor, index: Any) -> Tensor:
-    return GetItem.apply(t, index=_normalize_index(index, t))
+    index = _normalize_index(index, t)
+    if _is_advanced(index):
+        _check_index_arrays(index, t.shape)
+    return GetItem.apply(t, index=index)
 
 
 # ---- padding and joining -------------------------------------------------------------------
@@ -241,11 +280,20 @@ class Cat(Function):
         return tuple(grads)
 
 
+def _check_joinable(tensors: list, op: str) -> None:
+    """cat and stack need Tensors, all on one device (named in the error if not)."""
+    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
+        raise TypeError(f"{op}: expected a non-empty sequence of Tensors")
+    devices = sorted({t.device for t in tensors})
+    if len(devices) > 1:
+        raise RuntimeError(f"{op}: expected all tensors on one device, got tensors on {' and '.join(devices)}; "
+                           f"move them with .to(...) first")
+
+
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
-    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat: expected a non-empty sequence of Tensors")
+    _check_joinable(tensors, "cat")
     first = tensors[0]
     d = _dim(dim, first.ndim, "cat") if first.ndim else 0
     for t in tensors[1:]:
@@ -261,8 +309,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new dim."""
     tensors = list(tensors)
-    if not tensors or not all(isinstance(t, Tensor) for t in tensors):
-        raise TypeError("stack: expected a non-empty sequence of Tensors")
+    _check_joinable(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")

@@ -123,5 +123,6 @@ def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | N
     if t.numel() == 0:
         raise ValueError(f"{op}: cannot take the {op} of an empty tensor of shape {t.shape}")
     axis_ = None if dims is None else dims[0]
-    result = getattr(t.xp, op)(t.data, axis=axis_, keepdims=keepdim and axis_ is not None)
+    # With axis=None the index counts through the flattened tensor, as in PyTorch.
+    result = getattr(t.xp, op)(t.data, axis=axis_, keepdims=keepdim)
     return Tensor._make(t.xp.asarray(result, dtype=backend.int64), t.device, False, None)

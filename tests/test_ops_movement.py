@@ -1,0 +1,183 @@
+"""Movement operations against PyTorch: reshaping, reordering, indexing, padding and joining."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import tinygrad_edu as tg
+from tests.oracle import check_against_torch, finite_difference_check
+from tinygrad_edu import Tensor
+from tinygrad_edu.ops.movement import pad
+
+
+def same(fn):
+    """The same code runs on both frameworks (their method names agree)."""
+    return fn, fn
+
+
+CASES = [
+    ("reshape", *same(lambda x: x.reshape(3, 2)), [(2, 3)]),
+    ("reshape_tuple_and_minus_one", *same(lambda x: x.reshape((-1, 4))), [(2, 2, 4)]),
+    ("reshape_to_0d", *same(lambda x: x.reshape(())), [(1, 1)]),
+    ("reshape_from_0d", *same(lambda x: x.reshape(1, 1)), [()]),
+    ("view", *same(lambda x: x.view(6)), [(2, 3)]),
+    ("flatten", *same(lambda x: x.flatten()), [(2, 3, 2)]),
+    ("flatten_from_dim1", *same(lambda x: x.flatten(1)), [(2, 3, 2)]),
+    ("flatten_middle", *same(lambda x: x.flatten(1, 2)), [(2, 3, 2, 2)]),
+    ("flatten_0d", *same(lambda x: x.flatten()), [()]),
+    ("transpose", *same(lambda x: x.transpose(0, 1)), [(2, 3)]),
+    ("transpose_negative_dims", *same(lambda x: x.transpose(-1, 0)), [(2, 3, 4)]),
+    ("T", *same(lambda x: x.T), [(2, 3)]),
+    ("mT", *same(lambda x: x.mT), [(2, 3, 4)]),
+    ("permute", *same(lambda x: x.permute(2, 0, 1)), [(2, 3, 4)]),
+    ("permute_tuple", *same(lambda x: x.permute((1, 0, 2))), [(2, 3, 4)]),
+    ("squeeze_all", *same(lambda x: x.squeeze()), [(1, 3, 1)]),
+    ("squeeze_dim", *same(lambda x: x.squeeze(2)), [(1, 3, 1)]),
+    ("squeeze_negative_dim", *same(lambda x: x.squeeze(-3)), [(1, 3, 1)]),
+    ("squeeze_dim_not_one_is_a_no_op", *same(lambda x: x.squeeze(1)), [(1, 3, 1)]),
+    ("squeeze_dim_tuple", *same(lambda x: x.squeeze((0, 2))), [(1, 3, 1)]),
+    ("unsqueeze", *same(lambda x: x.unsqueeze(1)), [(2, 3)]),
+    ("unsqueeze_end", *same(lambda x: x.unsqueeze(-1)), [(2, 3)]),
+    ("unsqueeze_0d", *same(lambda x: x.unsqueeze(0)), [()]),
+    ("expand", *same(lambda x: x.expand(2, 3, 4)), [(3, 1)]),
+    ("expand_minus_one", *same(lambda x: x.expand(-1, 5)), [(3, 1)]),
+    ("expand_0d", *same(lambda x: x.expand(2, 2)), [()]),
+    ("expand_tuple", *same(lambda x: x.expand((4, 2))), [(2,)]),
+    ("expand_as", *same(lambda x, y: x.expand_as(y) * y), [(1, 3), (2, 3)]),
+    ("getitem_int", *same(lambda x: x[1]), [(3, 4)]),
+    ("getitem_negative_int", *same(lambda x: x[-1]), [(3, 4)]),
+    ("getitem_element_gives_0d", *same(lambda x: x[1, 2]), [(3, 4)]),
+    ("getitem_slice", *same(lambda x: x[1:]), [(3, 4)]),
+    ("getitem_slice_step", *same(lambda x: x[::2, 1::2]), [(5, 4)]),
+    ("getitem_column", *same(lambda x: x[:, 1]), [(3, 4)]),
+    ("getitem_ellipsis", *same(lambda x: x[..., 0]), [(2, 3, 4)]),
+    ("getitem_none", *same(lambda x: x[None, :, None]), [(3,)]),
+    ("getitem_0d_ellipsis", *same(lambda x: x[...]), [()]),
+    ("getitem_int_list", *same(lambda x: x[[0, 2, 1]]), [(3, 4)]),
+    ("getitem_repeated_indices", *same(lambda x: x[[0, 2, 0, 0]]), [(3, 4)]),
+    ("getitem_two_int_lists", *same(lambda x: x[[0, 1, 1], [2, 0, 2]]), [(3, 4)]),
+    ("getitem_slice_and_int_list", *same(lambda x: x[:, [3, 3, 1]]), [(3, 4)]),
+    ("getitem_int_list_and_slice", *same(lambda x: x[[1, 1], 1:3]), [(3, 4)]),
+    ("getitem_2d_int_array", lambda x: x[np.array([[0, 1], [1, 1]])],
+     lambda x: x[torch.tensor([[0, 1], [1, 1]])], [(3, 2)]),
+    ("getitem_bool_mask", *same(lambda x: x[x > 0]), [(3, 4)]),
+    ("getitem_bool_rows", lambda x: x[np.array([True, False, True])],
+     lambda x: x[torch.tensor([True, False, True])], [(3, 4)]),
+    ("getitem_repeated_then_squared", *same(lambda x: (x * x)[[1, 1, 0]] * x[[0, 1, 1]]), [(3,)]),
+    ("pad_last_dim", lambda x: pad(x, (1, 2)), lambda x: TF.pad(x, (1, 2)), [(2, 3)]),
+    ("pad_two_dims", lambda x: pad(x, (1, 0, 0, 2)), lambda x: TF.pad(x, (1, 0, 0, 2)), [(2, 3)]),
+    ("pad_all_dims_of_4d", lambda x: pad(x, (1, 1, 2, 0, 0, 1, 1, 0)),
+     lambda x: TF.pad(x, (1, 1, 2, 0, 0, 1, 1, 0)), [(1, 2, 2, 3)]),
+    ("pad_value", lambda x: pad(x, (2, 1), value=-3.5), lambda x: TF.pad(x, (2, 1), value=-3.5), [(2, 2)]),
+    ("pad_nothing", lambda x: pad(x, (0, 0)), lambda x: TF.pad(x, (0, 0)), [(2, 2)]),
+    ("pad_of_square", lambda x: pad(x * x, (1, 1)), lambda x: TF.pad(x * x, (1, 1)), [(2, 2)]),
+    ("cat_dim0", lambda a, b: tg.cat([a, b]), lambda a, b: torch.cat([a, b]), [(2, 3), (1, 3)]),
+    ("cat_dim1", lambda a, b: tg.cat([a, b], 1), lambda a, b: torch.cat([a, b], 1), [(2, 3), (2, 1)]),
+    ("cat_negative_dim", lambda a, b, c: tg.cat((a, b, c), dim=-1), lambda a, b, c: torch.cat((a, b, c), dim=-1),
+     [(2, 1, 2), (2, 1, 3), (2, 1, 1)]),
+    ("cat_one_tensor", lambda a: tg.cat([a]), lambda a: torch.cat([a]), [(2, 3)]),
+    ("cat_same_tensor_twice", lambda a: tg.cat([a, a * a]), lambda a: torch.cat([a, a * a]), [(2,)]),
+    ("stack_dim0", lambda a, b: tg.stack([a, b]), lambda a, b: torch.stack([a, b]), [(2, 3), (2, 3)]),
+    ("stack_last_dim", lambda a, b: tg.stack([a, b], dim=-1), lambda a, b: torch.stack([a, b], dim=-1),
+     [(2, 3), (2, 3)]),
+    ("stack_0d", lambda a, b: tg.stack([a, b]), lambda a, b: torch.stack([a, b]), [(), ()]),
+    ("stack_of_products", lambda a, b: tg.stack([a * b, a], 1), lambda a, b: torch.stack([a * b, a], 1),
+     [(3,), (3,)]),
+    ("reshape_of_square", *same(lambda x: (x * x).reshape(-1)), [(2, 2)]),
+    ("permute_of_square", *same(lambda x: (x * x).permute(1, 0) * x.T), [(2, 3)]),
+    ("expand_of_square", *same(lambda x: (x * x).expand(3, 2) * x), [(2,)]),
+]
+
+
+@pytest.mark.parametrize("name, ours, theirs, shapes", CASES, ids=[c[0] for c in CASES])
+def test_movement_op_values_gradients_and_second_derivatives_match_torch(name, ours, theirs, shapes, device):
+    check_against_torch(ours, theirs, shapes, device=device, double=True)
+
+
+FD_CASES = [c for c in CASES if c[0] != "getitem_bool_mask"]   # the mask moves with the input
+
+
+@pytest.mark.parametrize("name, ours, theirs, shapes", FD_CASES, ids=[c[0] for c in FD_CASES])
+def test_movement_op_gradients_match_finite_differences(name, ours, theirs, shapes):
+    finite_difference_check(ours, shapes)
+
+
+def test_integer_array_indexing_adds_up_gradients_of_repeated_indices(device):
+    x = Tensor([10.0, 20.0, 30.0], device=device, requires_grad=True)
+    index = Tensor([0, 2, 0, 0], device=device)
+    x[index].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_repeated_index_pairs_in_two_dims_add_up(device):
+    x = tg.zeros(2, 3, device=device, requires_grad=True)
+    rows, cols = Tensor([1, 1, 0], device=device), Tensor([2, 2, 0], device=device)
+    x[rows, cols].backward(Tensor([1.0, 2.0, 4.0], device=device))
+    assert x.grad.tolist() == [[4.0, 0.0, 0.0], [0.0, 0.0, 3.0]]
+
+
+def test_tensor_indices_give_the_same_result_as_lists(device):
+    x = Tensor(np.arange(12.0).reshape(3, 4), device=device, requires_grad=True)
+    by_tensor = x[Tensor([2, 0], device=device), 1:]
+    by_list = x[[2, 0], 1:]
+    assert by_tensor.tolist() == by_list.tolist() == [[9.0, 10.0, 11.0], [1.0, 2.0, 3.0]]
+
+
+def test_bool_mask_indexing_sends_gradient_only_to_selected_elements(device):
+    x = Tensor([[-1.0, 2.0], [3.0, -4.0]], device=device, requires_grad=True)
+    mask = x > 0
+    picked = x[mask]
+    assert picked.tolist() == [2.0, 3.0]
+    (picked * Tensor([5.0, 7.0], device=device)).sum().backward()
+    assert x.grad.tolist() == [[0.0, 5.0], [7.0, 0.0]]
+
+
+def test_negative_step_slices_match_numpy(device):
+    values = np.arange(6.0).reshape(2, 3)
+    x = Tensor(values, device=device, requires_grad=True)
+    y = x[:, ::-1]
+    np.testing.assert_array_equal(y.numpy(), values[:, ::-1])
+    (y * Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device=device)).sum().backward()
+    assert x.grad.tolist() == [[3.0, 2.0, 1.0], [6.0, 5.0, 4.0]]
+
+
+def test_iterating_over_a_tensor_yields_rows_that_carry_gradients(device):
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]], device=device, requires_grad=True)
+    total = None
+    for row in x:
+        total = row.sum() if total is None else total + row.sum() * 2.0
+    total.backward()
+    assert x.grad.tolist() == [[1.0, 1.0], [2.0, 2.0]]
+
+
+def test_cat_promotes_dtypes_like_torch(device):
+    a = Tensor(np.ones(2, dtype=np.float32), device=device)
+    b = Tensor(np.ones(1, dtype=np.float64), device=device)
+    n = Tensor([1, 2], device=device)
+    assert tg.cat([a, b]).dtype == tg.float64
+    assert tg.cat([n, a]).dtype == tg.float32
+    assert tg.cat([n, n]).dtype == tg.int64
+
+
+def test_stack_and_cat_keep_float32_gradients(device):
+    a = tg.ones(2, device=device, requires_grad=True)
+    b = tg.ones(2, device=device, requires_grad=True)
+    (tg.stack([a, b * 3.0]).sum() + tg.cat([a, b]).sum()).backward()
+    assert a.grad.tolist() == [2.0, 2.0] and b.grad.tolist() == [4.0, 4.0]
+    assert a.grad.dtype == tg.float32
+
+
+def test_expand_shares_the_gradient_as_a_sum_over_the_copies(device):
+    x = Tensor([[1.0], [2.0]], device=device, requires_grad=True)
+    x.expand(3, 2, 4).sum().backward()
+    assert x.grad.tolist() == [[12.0], [12.0]]
+
+
+def test_transpose_and_permute_of_0d_and_1d_tensors_are_identities(device):
+    v = Tensor([1.0, 2.0], device=device)
+    assert v.T.tolist() == [1.0, 2.0]
+    assert Tensor(5.0, device=device).T.item() == 5.0
+    assert v.transpose(0, -1).tolist() == [1.0, 2.0]
+    assert Tensor(5.0, device=device).transpose(0, -1).item() == 5.0
