@@ -119,3 +119,15 @@ def test_unsupported_data_is_a_clear_error():
         Tensor(["a", "b"])
     with pytest.raises((TypeError, ValueError), match="Tensor: cannot make a tensor"):
         Tensor([[1.0, 2.0], [3.0]])
+
+
+def test_a_0d_tensor_adapts_to_a_tensor_with_dimensions_like_a_python_number():
+    vector = Tensor([1.0, 2.0])                                # float32
+    scalar = Tensor(np.array(2.0))                             # float64, 0-d
+    assert (vector * scalar).dtype == tg.float32 and (scalar * vector).dtype == tg.float32
+    assert (vector * Tensor(np.array([2.0]))).dtype == tg.float64   # 1-d: ordinary promotion
+    assert (Tensor([1, 2]) * Tensor(np.array(0.5))).dtype == tg.float64  # a float still wins over ints
+
+
+def test_where_accepts_two_plain_numbers():
+    assert tg.where(Tensor([True, False]), 1.0, 2.0).tolist() == [1.0, 2.0]

@@ -201,12 +201,15 @@ def infer_dtype(data: Any) -> np.dtype | None:
     return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind)   # None: let Tensor reject it
 
 
-def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
-    """PyTorch's promotion for two tensors: a float wins over an integer and keeps its width."""
+def promote_types(a: np.dtype, b: np.dtype, a_is_0d: bool = False, b_is_0d: bool = False) -> np.dtype:
+    """PyTorch's promotion for two tensors: a float wins over an integer and keeps its width,
+    and within one kind a 0-d tensor adapts to a tensor with dimensions, like a Python number."""
     if a == b:
         return a
     if is_floating(a) != is_floating(b):
         return a if is_floating(a) else b
+    if a_is_0d != b_is_0d:
+        return b if a_is_0d else a
     return np.promote_types(a, b)
 
 

@@ -308,7 +308,7 @@ class Tensor:
         if isinstance(other, Tensor):
             if other.dtype == self.dtype:
                 return self, other
-            dtype = backend.promote_types(self.dtype, other.dtype)
+            dtype = backend.promote_types(self.dtype, other.dtype, self.ndim == 0, other.ndim == 0)
             return self.to(dtype), other.to(dtype)
         if isinstance(other, (int, float, bool)):
             dtype = backend.scalar_result_dtype(self.dtype, other)

@@ -210,7 +210,9 @@ class Where(Function):
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Pick from `a` where `condition` holds and from `b` elsewhere (broadcasting all three)."""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError("where: at least one of the two value arguments must be a Tensor")
+        if not isinstance(condition, Tensor):
+            raise TypeError("where: give the condition or one of the values as a Tensor")
+        a = Tensor(a, device=condition.device)   # two plain numbers: like torch.where(c, 1.0, 0.0)
     ref = a if isinstance(a, Tensor) else b
     if not isinstance(condition, Tensor):
         condition = Tensor(condition, device=ref.device)
