@@ -1,0 +1,228 @@
+"""Pictures of training with matplotlib: curves, image grids, decision boundaries, loss surfaces.
+
+Every function returns a `matplotlib.figure.Figure` (Jupyter shows it inline) and, when
+`path` is given, also saves it there as a PNG. The figures are made without pyplot, so no
+window opens and no global plotting state changes: this works on servers (Agg) and in threads.
+matplotlib is optional (`pip install "tinygrad_edu[plot]"`) and is imported only here, on use.
+"""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.tensor import Tensor
+
+PLOT_HINT = 'plotting needs matplotlib: pip install "tinygrad_edu[plot]"'
+
+
+def new_figure(**kwargs: Any) -> Any:
+    """A matplotlib Figure that is not attached to pyplot (renders with Agg when saved)."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise ImportError(f"{PLOT_HINT} ({e})") from None
+    return Figure(**kwargs)
+
+
+def save_figure(fig: Any, path: str | os.PathLike | None) -> Any:
+    """Save `fig` to `path` (creating the folder) when a path is given; return the figure."""
+    if path is not None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+    return fig
+
+
+def _as_numpy(x: Any) -> np.ndarray:
+    if isinstance(x, Tensor):
+        return x.numpy()
+    if isinstance(x, (list, tuple)) and x and isinstance(x[0], Tensor):
+        return np.stack([t.numpy() for t in x])
+    return np.asarray(x)
+
+
+def plot_curves(history: dict[str, Sequence[float]], path: str | os.PathLike | None = None,
+                title: str | None = None, xlabel: str = "epoch") -> Any:
+    """Loss and accuracy curves: one line per entry of `history` (e.g. {"train loss": [...]}).
+
+    Entries whose name contains "loss" share one panel, those containing "acc" another,
+    anything else a third, so losses and accuracies never squeeze each other's scale.
+    """
+    if not isinstance(history, dict) or not history:
+        raise ValueError("plot_curves: history must be a non-empty dict of name -> list of numbers, "
+                         f"got {type(history).__name__}")
+    series = {}
+    for name, values in history.items():
+        try:
+            series[name] = [float(v) for v in values]
+        except (TypeError, ValueError):
+            raise TypeError(f"plot_curves: history[{name!r}] must be a list of numbers") from None
+    if not any(series.values()):
+        raise ValueError("plot_curves: every list in history is empty; nothing to plot")
+    panels = {"loss": [], "accuracy": [], "other": []}
+    for name in series:
+        lowered = name.lower()
+        panels["loss" if "loss" in lowered else "accuracy" if "acc" in lowered else "other"].append(name)
+    panels = {kind: names for kind, names in panels.items() if names}
+
+    fig = new_figure(figsize=(5 * len(panels), 3.6), layout="constrained")
+    for ax, (kind, names) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels.items()):
+        for name in names:
+            ax.plot(range(1, len(series[name]) + 1), series[name], marker="o" if len(series[name]) < 30 else None,
+                    markersize=3, label=name)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.get_major_locator().set_params(integer=True)   # epochs are whole numbers
+        ax.set_ylabel(kind if kind != "other" else "value")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def _tiles(images: np.ndarray) -> tuple[list[np.ndarray], bool]:
+    """Split an image stack into single images; True when they are RGB."""
+    if images.ndim == 2:
+        return [images], False
+    if images.ndim == 3:
+        return list(images), False
+    if images.ndim == 4:
+        if images.shape[1] == 1:
+            return list(images[:, 0]), False
+        if images.shape[1] == 3:
+            return list(images.transpose(0, 2, 3, 1)), True
+        return [channel for image in images for channel in image], False   # e.g. conv kernels (out, in, kh, kw)
+    raise ValueError(f"image_grid: expected images of shape (H, W), (N, H, W) or (N, C, H, W), "
+                     f"got {images.shape}")
+
+
+def image_grid(images: Any, path: str | os.PathLike | None = None, ncols: int | None = None,
+               title: str | None = None, cmap: str = "gray", titles: Sequence[str] | None = None) -> Any:
+    """Show many small images (learned kernels, feature maps, digits) in a grid.
+
+    Each image gets its own colour scale, so a kernel with small weights is as visible as
+    one with large weights. With (N, C, H, W) input, C = 1 or 3 gives N images (grey or
+    RGB); any other C gives N·C grey tiles, one per channel.
+    """
+    tiles, rgb = _tiles(_as_numpy(images).astype(np.float64))
+    if not tiles:
+        raise ValueError("image_grid: no images to show")
+    if titles is not None and len(titles) != len(tiles):
+        raise ValueError(f"image_grid: got {len(titles)} titles for {len(tiles)} images")
+    ncols = ncols or math.ceil(math.sqrt(len(tiles)))
+    if ncols < 1:
+        raise ValueError(f"image_grid: ncols must be positive, got {ncols}")
+    nrows = math.ceil(len(tiles) / ncols)
+    fig = new_figure(figsize=(1.3 * ncols + 0.4, 1.3 * nrows + (0.5 if title else 0.2)), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i >= len(tiles):
+            continue
+        tile = tiles[i]
+        if rgb:   # imshow needs RGB in [0, 1]
+            low, high = tile.min(), tile.max()
+            tile = (tile - low) / (high - low) if high > low else np.zeros_like(tile)
+        ax.imshow(tile, cmap=None if rgb else cmap, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def _class_of(scores: np.ndarray, count: int, threshold: float) -> np.ndarray:
+    """Class labels from a model's output: argmax of several scores, a threshold on one."""
+    if scores.ndim == 2 and scores.shape[1] > 1:
+        labels = scores.argmax(axis=1)
+    else:
+        scores = scores.reshape(len(scores), -1)[:, 0] if scores.ndim > 1 else scores
+        labels = scores if scores.dtype.kind in "biu" else (scores > threshold)
+    if len(labels) != count:
+        raise ValueError(f"decision_boundary: predict_fn returned {len(labels)} predictions for {count} points")
+    return labels.astype(np.int64)
+
+
+def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path: str | os.PathLike | None = None,
+                      resolution: int = 200, threshold: float = 0.5, device: str = "cpu",
+                      title: str | None = None) -> Any:
+    """Colour the plane by the class a model predicts, with the data points on top.
+
+    `predict_fn` receives a float32 Tensor of shape (M, 2) on `device` and returns class
+    scores (M, k) (argmax is taken), integer labels (M,), or one score per point, which is
+    compared with `threshold` (0.5 for probabilities; pass 0.0 for logits).
+    """
+    X, y = _as_numpy(X), _as_numpy(y).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_boundary: X must have shape (n, 2), got {X.shape}")
+    if len(y) != len(X):
+        raise ValueError(f"decision_boundary: X has {len(X)} points but y has {len(y)} labels")
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = np.where(high > low, 0.1 * (high - low), 0.5)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    xx, yy = np.meshgrid(xs, ys)
+    grid = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float32)
+    with no_grad():
+        scores = _as_numpy(predict_fn(Tensor(grid, device=device)))
+    regions = _class_of(scores, len(grid), threshold).reshape(xx.shape)
+
+    classes = int(max(regions.max(), y.max() if len(y) else 0)) + 1
+    fig = new_figure(figsize=(5, 4.5), layout="constrained")
+    ax = fig.subplots()
+    ax.contourf(xx, yy, regions, levels=np.arange(classes + 1) - 0.5, cmap="coolwarm", alpha=0.35)
+    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=max(classes - 1, 1),
+                        edgecolors="black", linewidths=0.5, s=25)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.legend(*points.legend_elements(), title="class", loc="best", fontsize=8)
+    ax.set_title(title or "decision boundary")
+    return save_figure(fig, path)
+
+
+def loss_surface(loss_fn: Callable[[float, float], Any], w_range: Sequence, path_points: Any = None,
+                 path: str | os.PathLike | None = None, resolution: int = 41,
+                 labels: tuple[str, str] = ("w1", "w2"), title: str | None = None) -> Any:
+    """Contours of the loss over two chosen weights, with the gradient-descent path on top.
+
+    `loss_fn(w1, w2)` returns the loss (a number or a one-element Tensor) with the two
+    weights set to those values. `w_range` is (low, high) for both weights or
+    ((low1, high1), (low2, high2)). `path_points` is the sequence of (w1, w2) pairs that
+    gradient descent visited.
+    """
+    ranges = np.asarray(w_range, dtype=np.float64)
+    if ranges.shape == (2,):
+        ranges = np.stack([ranges, ranges])
+    if ranges.shape != (2, 2):
+        raise ValueError(f"loss_surface: w_range must be (low, high) or ((low1, high1), (low2, high2)), "
+                         f"got {w_range!r}")
+    w1 = np.linspace(ranges[0, 0], ranges[0, 1], resolution)
+    w2 = np.linspace(ranges[1, 0], ranges[1, 1], resolution)
+    losses = np.empty((resolution, resolution))
+    with no_grad():
+        for i, b in enumerate(w2):
+            for j, a in enumerate(w1):
+                losses[i, j] = float(loss_fn(float(a), float(b)))
+
+    fig = new_figure(figsize=(5.5, 4.5), layout="constrained")
+    ax = fig.subplots()
+    filled = ax.contourf(w1, w2, losses, levels=30, cmap="viridis")
+    ax.contour(w1, w2, losses, levels=12, colors="white", linewidths=0.4, alpha=0.6)
+    fig.colorbar(filled, ax=ax, label="loss")
+    if path_points is not None:
+        points = np.asarray([[float(a), float(b)] for a, b in path_points])
+        if len(points):
+            ax.plot(points[:, 0], points[:, 1], "o-", color="#ff5a36", markersize=3, linewidth=1.5,
+                    label="gradient descent")
+            ax.plot(*points[0], "s", color="white", markeredgecolor="black", label="start")
+            ax.plot(*points[-1], "*", color="yellow", markeredgecolor="black", markersize=12, label="end")
+            ax.legend(loc="best", fontsize=8)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(title or "loss surface")
+    return save_figure(fig, path)
