@@ -1,0 +1,122 @@
+"""max_pool2d and avg_pool2d: PyTorch parity with odd sizes and overlapping windows, second
+derivatives, and clear errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import tinygrad_edu as tg
+from tests.oracle import check_against_torch
+from tinygrad_edu.ops.conv import avg_pool2d, max_pool2d
+
+# (input shape, options): odd sizes; windows that overlap (stride < kernel), that leave gaps
+# (stride > kernel), padding, and rectangular everything.
+MAX_CONFIGS = {
+    "2x2_default_stride": ((2, 3, 8, 8), {"kernel_size": 2}),
+    "odd_size_floor": ((2, 3, 7, 9), {"kernel_size": 2}),
+    "overlapping_3_stride_2": ((2, 2, 9, 7), {"kernel_size": 3, "stride": 2}),
+    "overlapping_stride_1": ((1, 2, 5, 6), {"kernel_size": 3, "stride": 1}),
+    "padding": ((2, 2, 7, 7), {"kernel_size": 3, "stride": 2, "padding": 1}),
+    "rectangular": ((2, 3, 9, 10), {"kernel_size": (3, 2), "stride": (2, 3), "padding": (1, 0)}),
+    "gaps_between_windows": ((1, 2, 11, 11), {"kernel_size": 2, "stride": 4}),
+    "dilation": ((2, 2, 9, 9), {"kernel_size": 3, "stride": 2, "dilation": 2, "padding": 1}),
+}
+AVG_CONFIGS = {name: (shape, opts) for name, (shape, opts) in MAX_CONFIGS.items() if "dilation" not in opts}
+
+
+@pytest.mark.parametrize("name", list(MAX_CONFIGS))
+def test_max_pool2d_forward_and_gradient_match_torch(name, device):
+    shape, options = MAX_CONFIGS[name]
+    check_against_torch(lambda x: max_pool2d(x, **options), lambda x: TF.max_pool2d(x, **options), [shape],
+                        device=device)
+
+
+@pytest.mark.parametrize("name", list(AVG_CONFIGS))
+def test_avg_pool2d_forward_and_gradient_match_torch(name, device):
+    shape, options = AVG_CONFIGS[name]
+    check_against_torch(lambda x: avg_pool2d(x, **options), lambda x: TF.avg_pool2d(x, **options), [shape],
+                        device=device)
+
+
+@pytest.mark.parametrize("name", ["overlapping_3_stride_2", "padding", "rectangular"])
+def test_pooling_double_backward_matches_torch(name, device):
+    shape, options = AVG_CONFIGS[name]
+    # Squaring the pooled values makes the second derivatives non-zero.
+    check_against_torch(lambda x: max_pool2d(x, **options) ** 2, lambda x: TF.max_pool2d(x, **options) ** 2,
+                        [shape], device=device, double=True)
+    check_against_torch(lambda x: avg_pool2d(x, **options) ** 2, lambda x: TF.avg_pool2d(x, **options) ** 2,
+                        [shape], device=device, double=True)
+
+
+def test_gradient_of_a_gradient_through_conv_and_max_pool_matches_torch(device):
+    def ours(x, w):
+        return max_pool2d(tg.nn.functional.conv2d(x, w, padding=1).tanh(), 3, 2, 1)
+
+    def theirs(x, w):
+        return TF.max_pool2d(TF.conv2d(x, w, padding=1).tanh(), 3, 2, 1)
+
+    check_against_torch(ours, theirs, [(2, 2, 7, 7), (3, 2, 3, 3)], device=device, double=True)
+
+
+def test_max_pool2d_sends_the_gradient_of_a_tie_to_the_first_maximum_like_torch(device):
+    x = np.zeros((1, 1, 4, 4))
+    x[0, 0, 1, 1] = x[0, 0, 1, 2] = 5.0    # two equal maxima inside one overlapping window
+    check_against_torch(lambda t: max_pool2d(t, 3, 1), lambda t: TF.max_pool2d(t, 3, 1), [x], device=device)
+    check_against_torch(lambda t: max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), [np.ones((1, 2, 4, 4))],
+                        device=device)
+
+
+def test_max_pool2d_padding_never_wins_even_for_negative_inputs(device):
+    x = -np.arange(1, 26, dtype=np.float64).reshape(1, 1, 5, 5)
+    out = max_pool2d(tg.Tensor(x, device=device), 3, 2, 1)
+    assert (out.numpy() < 0).all()
+    np.testing.assert_array_equal(out.numpy(), TF.max_pool2d(torch.tensor(x), 3, 2, 1).numpy())
+
+
+def test_avg_pool2d_counts_padding_zeros_in_the_mean(device):
+    out = avg_pool2d(tg.ones(1, 1, 2, 2, device=device), kernel_size=2, stride=2, padding=1)
+    np.testing.assert_allclose(out.numpy(), np.full((1, 1, 2, 2), 0.25))
+
+
+def test_pooling_stride_defaults_to_the_kernel_size():
+    x = tg.randn(1, 1, 6, 6)
+    assert max_pool2d(x, 3).shape == (1, 1, 2, 2)
+    assert avg_pool2d(x, (2, 3)).shape == (1, 1, 3, 2)
+
+
+def test_pooling_accepts_an_unbatched_image(device):
+    check_against_torch(lambda x: max_pool2d(x, 2), lambda x: TF.max_pool2d(x, 2), [(3, 5, 5)], device=device)
+    check_against_torch(lambda x: avg_pool2d(x, 3, 1, 1), lambda x: TF.avg_pool2d(x, 3, 1, 1), [(3, 5, 5)],
+                        device=device)
+
+
+def test_pooling_in_float32_stays_float32(device):
+    x = tg.randn(2, 3, 8, 8, device=device)
+    assert max_pool2d(x, 2).dtype == tg.float32
+    assert avg_pool2d(x, 2).dtype == tg.float32
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pool", [max_pool2d, avg_pool2d], ids=["max", "avg"])
+def test_pooling_padding_above_half_the_kernel_is_an_error(pool):
+    name = pool.__name__
+    with pytest.raises(ValueError, match=rf"{name}: padding \(2, 2\) must be at most half the kernel size \(3, 3\)"):
+        pool(tg.randn(1, 1, 8, 8), 3, padding=2)
+
+
+@pytest.mark.parametrize("pool", [max_pool2d, avg_pool2d], ids=["max", "avg"])
+def test_pooling_rejects_bad_shapes_and_settings(pool):
+    name = pool.__name__
+    with pytest.raises(ValueError, match=rf"{name}: expected a 4-D input .* got shape \(8, 8\)"):
+        pool(tg.randn(8, 8), 2)
+    with pytest.raises(ValueError, match=rf"{name}: the kernel \(5, 5\) .* is larger than the padded input \(4, 4\)"):
+        pool(tg.randn(1, 1, 4, 4), 5)
+    with pytest.raises(ValueError, match=rf"{name}: stride must be at least 1, got \(0, 0\)"):
+        pool(tg.randn(1, 1, 4, 4), 2, stride=0)
+    with pytest.raises(TypeError, match=rf"{name}: kernel_size must be an int or a pair of ints, got 2.0"):
+        pool(tg.randn(1, 1, 4, 4), 2.0)
+    with pytest.raises(TypeError, match=rf"{name}: input must be a floating-point tensor, got int64"):
+        pool(tg.ones(1, 1, 4, 4, dtype=tg.int64), 2)

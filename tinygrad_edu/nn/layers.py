@@ -1,0 +1,355 @@
+"""Layers: Modules that hold their parameters and call the matching function from nn.functional.
+
+Names, arguments, parameter names and default initialisation follow PyTorch's, so a model
+written here runs there, and a PyTorch state dict (`{k: v.numpy()}`) loads here.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any, Iterable, Iterator
+
+from tinygrad_edu import backend
+from tinygrad_edu.creation import zeros
+from tinygrad_edu.nn import functional as F
+from tinygrad_edu.nn import init
+from tinygrad_edu.nn.module import Module, Parameter
+from tinygrad_edu.ops.conv import pair
+from tinygrad_edu.tensor import Tensor
+
+
+def _positive_int(value: Any, name: str, layer: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{layer}: {name} must be a positive int, got {value!r}")
+    return value
+
+
+def _empty_parameter(shape: tuple, device: Any, dtype: Any) -> Parameter:
+    dtype = backend.DEFAULT_FLOAT if dtype is None else backend.as_dtype(dtype)
+    if not backend.is_floating(dtype):
+        raise TypeError(f"parameters must have a floating-point dtype, got {dtype}")
+    return Parameter(zeros(shape, dtype=dtype, device=device))
+
+
+class Linear(Module):
+    """y = x @ weightᵀ + bias, with weight (out_features, in_features): a layer of neurons that
+    each take a weighted sum of all the inputs."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        in_features, out_features = (_positive_int(in_features, "in_features", "Linear"),
+                                     _positive_int(out_features, "out_features", "Linear"))
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = _empty_parameter((out_features, in_features), device, dtype)
+        self.bias = _empty_parameter((out_features,), device, dtype) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weights and bias uniform in ±1/√in_features."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Conv2d(Module):
+    """Slides out_channels learned kernels of size (in_channels/groups, kh, kw) over the input;
+    weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        layer = "Conv2d"
+        in_channels = _positive_int(in_channels, "in_channels", layer)
+        out_channels = _positive_int(out_channels, "out_channels", layer)
+        groups = _positive_int(groups, "groups", layer)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{layer}: groups={groups} must divide in_channels={in_channels} and "
+                             f"out_channels={out_channels}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{layer}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"{layer}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = pair(kernel_size, "kernel_size", layer)
+        self.stride, self.dilation = pair(stride, "stride", layer), pair(dilation, "dilation", layer)
+        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", layer)
+        self.padding_mode = padding_mode
+        self.weight = _empty_parameter((out_channels, in_channels // groups) + self.kernel_size, device, dtype)
+        self.bias = _empty_parameter((out_channels,), device, dtype) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """PyTorch's default: weights and bias uniform in ±1/√fan_in, fan_in = in_channels/groups·kh·kw."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding not in ((0, 0), "valid"):
+            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class MaxPool2d(Module):
+    """The largest value of each kernel_size window (stride defaults to kernel_size)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding, self.dilation = padding, dilation
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+
+
+class AvgPool2d(Module):
+    """The mean of each kernel_size window (stride defaults to kernel_size; padding zeros count)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class Flatten(Module):
+    """Merge dims start_dim..end_dim into one: (N, C, H, W) -> (N, C·H·W) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class ReLU(Module):
+    """max(x, 0)"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.relu(x)
+
+
+class Sigmoid(Module):
+    """1 / (1 + e^-x)"""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.tanh(x)
+
+
+class Step(Module):
+    """1 where x > 0, else 0 (the article's first neuron); it has no useful gradient."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.step(x)
+
+
+class LeakyReLU(Module):
+    """x where x > 0, else negative_slope·x"""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softmax(Module):
+    """Probabilities along `dim` (give it: without one, PyTorch's old implicit choice is used, with a warning)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    """log(softmax(x)) along `dim`."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.dim)
+
+
+class GELU(Module):
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+
+class Softplus(Module):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the rest by 1/(1 - p);
+    in evaluation (`model.eval()`), pass everything through unchanged."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"Dropout: probability p must be between 0 and 1, got {p!r}")
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Identity(Module):
+    """Returns its input (a placeholder, e.g. to switch a layer off); ignores any arguments."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Sequential(Module):
+    """Layers applied one after the other: `Sequential(Conv2d(1, 8, 3), ReLU(), ...)`.
+
+    The layers are named "0", "1", ... (or by an OrderedDict's keys), as in PyTorch; the
+    container can be indexed, sliced, measured with len() and iterated.
+    """
+
+    def __init__(self, *layers: Module) -> None:
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], OrderedDict):
+            for name, layer in layers[0].items():
+                self.add_module(name, layer)
+        else:
+            for i, layer in enumerate(layers):
+                if not isinstance(layer, Module):
+                    raise TypeError(f"Sequential: argument {i} is a {type(layer).__name__}, not a Module")
+                self.add_module(str(i), layer)
+
+    def _index(self, idx: int) -> str:
+        n = len(self._modules)
+        if not -n <= idx < n:
+            raise IndexError(f"Sequential: index {idx} is out of range for {n} layers")
+        return list(self._modules)[idx % n]
+
+    def __getitem__(self, idx: int | slice) -> Module:
+        if isinstance(idx, slice):
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._index(idx)]
+
+    def __setitem__(self, idx: int, layer: Module) -> None:
+        setattr(self, self._index(idx), layer)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, layer: Module) -> Sequential:
+        self.add_module(str(len(self)), layer)
+        return self
+
+    def forward(self, x: Any) -> Any:
+        for layer in self._modules.values():
+            x = layer(x)
+        return x
+
+
+class ModuleList(Module):
+    """A list of Modules whose parameters are registered (a plain Python list would hide them)."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        for m in modules or ():
+            self.append(m)
+
+    def __getitem__(self, idx: int | slice) -> Module | ModuleList:
+        items = list(self._modules.values())
+        if isinstance(idx, slice):
+            return ModuleList(items[idx])
+        if not -len(items) <= idx < len(items):
+            raise IndexError(f"ModuleList: index {idx} is out of range for {len(items)} modules")
+        return items[idx]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module) -> ModuleList:
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for m in modules:
+            self.append(m)
+        return self
