@@ -18,8 +18,7 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
-	$(PY) examples/02_festival_neuron.py
-	$(PY) examples/03_xor.py
+	$(PY) -m tinygrad_edu demo
 
 test: $(VENV)/.test-installed
 	$(PY) -m pytest -n auto -q

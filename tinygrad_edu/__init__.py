@@ -15,6 +15,12 @@ from tinygrad_edu.creation import (arange, empty, eye, full, full_like, linspace
 from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.movement import cat, stack
+from tinygrad_edu import nn  # tg.nn.Linear, tg.nn.functional
+from tinygrad_edu.allocator import tune_allocator  # opt-in; importing it changes nothing
+from tinygrad_edu.serialization import load, save
+from tinygrad_edu import data, optim  # so that tg.data and tg.optim work after `import tinygrad_edu as tg`
+from tinygrad_edu import study, viz  # tg.study.trace_backward, tg.viz.draw_graph
+from tinygrad_edu.study import detect_anomaly, gradcheck
 
 bool = bool_  # noqa: A001 — tg.bool, like torch.bool
 

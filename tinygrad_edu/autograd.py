@@ -13,6 +13,7 @@ Three pieces live here:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
@@ -89,8 +90,6 @@ class Function:
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     moves_device = False         # set by the one op whose result lives on another device
 
-    _forward_count = 0
-
     def forward(self, *arrays: Any, **options: Any) -> Any:
         raise NotImplementedError
 
@@ -100,12 +99,13 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, when gradients are wanted, link the result into the graph."""
-        device = inputs[0].device
+        # This runs for every operation, forward and backward, so it is kept lean.
+        device = inputs[0]._device
+        requires_grad = False
         for t in inputs:
-            if t.device != device:
-                devices = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
-                raise RuntimeError(f"{cls.op_name()}: expected all tensors on one device, got {devices}; "
-                                   f"move them with .to('{device}') or .to('{t.device}')")
+            if t._device != device:
+                cls._raise_device_mismatch(inputs)
+            requires_grad = requires_grad or t.requires_grad
         fn = cls.__new__(cls)
         fn.xp = backend.array_module(device)
         try:
@@ -117,20 +117,27 @@ class Function:
             device = options["device"]
         if device != "cpu":
             backend.check_array(data, device, cls.op_name())
-        Function._forward_count += 1
-        fn.position = Function._forward_count
         if _forward_hooks:
+            fn.position = next(_positions)
             for hook in _forward_hooks:
                 hook(fn, data)
-        requires_grad = _grad_mode.enabled and any(t.requires_grad for t in inputs)
-        if not requires_grad:
+        if not (requires_grad and _grad_mode.enabled):
             return tensor_module.Tensor._make(data, device, False, None)
+        if not _forward_hooks:
+            fn.position = next(_positions)
         fn.inputs = inputs
-        fn.needs_input_grad = tuple(t.requires_grad for t in inputs)
+        fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
         out = tensor_module.Tensor._make(data, device, True, fn)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
         return out
+
+    @classmethod
+    def _raise_device_mismatch(cls, inputs: Sequence[Tensor]) -> None:
+        devices = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
+        names = sorted({t.device for t in inputs})
+        raise RuntimeError(f"{cls.op_name()}: expected all tensors on one device, got {devices}; "
+                           f"move them with " + " or ".join(f".to('{d}')" for d in names))
 
     @classmethod
     def op_name(cls) -> str:
@@ -153,6 +160,8 @@ class Function:
         self.__dict__.clear()
         self.freed = True
 
+
+_positions = itertools.count(1)   # numbers ops in the order their forward ran
 
 # Called as hook(fn, output_array) after every forward; used by detect_anomaly.
 _forward_hooks: list[Callable[[Function, Any], None]] = []

@@ -1,0 +1,192 @@
+"""The demo command: end-to-end training runs, the files they leave, and the exit codes.
+
+Measured held-out accuracy (seed 0, 360 test digits): the quick run (3 epochs) 96.1%, the
+default run (15 epochs) 98.1%, and 98.1% to 99.7% over seeds 0-5. The tests ask for at least
+93% and 97%, which leaves room for other BLAS libraries and machines.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import tinygrad_edu as tg
+from tinygrad_edu import backend, cli
+
+QUICK_ACCURACY = 0.93
+DEFAULT_ACCURACY = 0.97   # the issue's promise for `tinygrad-edu demo`
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One `demo --quick` run shared by the tests that inspect its output."""
+    out = tmp_path_factory.mktemp("demo")
+    captured = {}
+    import contextlib
+    import io
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        captured["code"] = cli.main(["demo", "--quick", "--out", str(out)])
+    captured["stdout"] = stdout.getvalue()
+    return out, captured
+
+
+def test_quick_demo_reaches_the_stated_accuracy_and_reports_it(quick_run):
+    out, run = quick_run
+    assert run["code"] == 0
+    record = json.loads((out / cli.HISTORY_FILE).read_text())
+    assert record["test_accuracy"] >= QUICK_ACCURACY
+    assert f"test accuracy: {record['test_accuracy']:.2%}" in run["stdout"]
+    assert "time: " in run["stdout"] and " s" in run["stdout"]
+
+
+def test_default_demo_reaches_97_percent_held_out_accuracy(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_write_pictures", lambda *args: [])   # pictures are the quick run's business
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 0
+    record = json.loads((tmp_path / cli.HISTORY_FILE).read_text())
+    assert record["epochs"] == cli.DEFAULT_EPOCHS
+    assert record["test_accuracy"] >= DEFAULT_ACCURACY
+
+
+def test_quick_demo_writes_its_pictures_when_the_viz_extra_is_there(quick_run):
+    pytest.importorskip("matplotlib")
+    out, run = quick_run
+    assert "wrote " in run["stdout"] and (out / "loss_curve.png").is_file()
+
+
+def test_quick_demo_writes_a_history_with_one_entry_per_epoch(quick_run):
+    out, _ = quick_run
+    record = json.loads((out / cli.HISTORY_FILE).read_text())
+    assert record["epochs"] == cli.QUICK_EPOCHS and record["seed"] == 0
+    history = record["history"]
+    assert set(history) == {"loss", "train_accuracy", "test_accuracy"}
+    assert all(len(values) == cli.QUICK_EPOCHS for values in history.values())
+    assert history["loss"][-1] < history["loss"][0]
+    assert history["test_accuracy"][-1] == record["test_accuracy"]
+
+
+def test_saved_model_loads_back_and_reproduces_the_accuracy(quick_run):
+    out, _ = quick_run
+    record = json.loads((out / cli.HISTORY_FILE).read_text())
+    model = cli.DigitsConvNet()
+    model.load_state_dict(tg.load(out / cli.MODEL_FILE))
+    _, _, x_test, y_test = cli.digits_split(seed=0, device="cpu")
+    assert cli.accuracy(model, x_test, y_test) == record["test_accuracy"]
+    fresh = cli.DigitsConvNet()
+    assert cli.accuracy(fresh, x_test, y_test) < QUICK_ACCURACY   # the weights really came from the file
+
+
+def test_demo_calls_the_picture_writer_with_model_history_and_a_sample(tmp_path, monkeypatch):
+    calls = []
+
+    def write_demo_pictures(model, history, sample_image, out_dir):
+        calls.append((model, history, sample_image, out_dir))
+        return [out_dir / "picture.png"]
+    fake = types.ModuleType("tinygrad_edu.viz.report")
+    fake.write_demo_pictures = write_demo_pictures
+    monkeypatch.setitem(sys.modules, "tinygrad_edu.viz.report", fake)
+    assert cli.main(["train", "--epochs", "1", "--out", str(tmp_path)]) == 0
+    (model, history, sample, out_dir), = calls
+    assert isinstance(model, cli.DigitsConvNet) and out_dir == tmp_path
+    assert sample.shape == (1, 1, 8, 8)
+    assert all(len(history[key]) == 1 for key in ("loss", "train_accuracy", "test_accuracy"))
+
+
+def test_without_tqdm_the_demo_prints_one_line_per_epoch(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(cli, "_write_pictures", lambda *args: [])
+    assert cli.main(["demo", "--epochs", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "epoch 1/2: loss " in out and "epoch 2/2: loss " in out and "test accuracy: " in out
+
+
+def _run_module(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+
+
+def test_python_dash_m_shows_help_and_exits_0():
+    result = _run_module("demo", "--help")
+    assert result.returncode == 0
+    for option in ("--device", "--epochs", "--seed", "--out", "--quick"):
+        assert option in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["demo", "--epochs", "0"], "must be at least 1"),
+    (["demo", "--epochs", "many"], "expected a whole number"),
+    (["demo", "--device", "tpu"], "invalid choice: 'tpu'"),
+    (["demo", "--lr", "-1"], "must be greater than 0"),
+    (["demo", "--no-such-option"], "unrecognized arguments"),
+    (["fly"], "invalid choice: 'fly'"),
+])
+def test_bad_arguments_exit_with_code_2(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_command_prints_help_and_exits_with_code_2(capsys):
+    assert cli.main([]) == 2
+    assert "demo" in capsys.readouterr().err
+
+
+def test_bad_arguments_exit_2_from_the_real_command_line():
+    result = _run_module("demo", "--epochs", "-3")
+    assert result.returncode == 2 and "must be at least 1" in result.stderr
+
+
+def _assert_one_line_error(capsys, *fragments):
+    err = capsys.readouterr().err
+    assert err.startswith("tinygrad-edu: error: ") and err.count("\n") == 1 and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err
+
+
+def test_cuda_without_a_gpu_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(backend._availability, "cuda", False)
+    monkeypatch.setitem(backend._unavailable_reason, "cuda", "no usable NVIDIA GPU was found")
+    monkeypatch.delitem(backend._devices, "cuda", raising=False)
+    assert cli.main(["demo", "--device", "cuda", "--out", str(tmp_path / "run")]) == 1
+    _assert_one_line_error(capsys, "'cuda' is not available", "no usable NVIDIA GPU")
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_scikit_learn_is_a_one_line_error_with_the_install_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 1
+    _assert_one_line_error(capsys, 'pip install "tinygrad_edu[data]"')
+
+
+def test_missing_safetensors_is_reported_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "safetensors", None)
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 1
+    _assert_one_line_error(capsys, 'pip install "tinygrad_edu[io]"')
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cli.main(["demo", "--quick", "--out", str(blocker / "run")]) == 1
+    _assert_one_line_error(capsys, "cannot create the output folder")
+
+
+def test_console_script_in_pyproject_points_at_main():
+    import importlib
+    tomllib = pytest.importorskip("tomllib")   # Python 3.11+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, name = scripts["tinygrad-edu"].partition(":")
+    assert getattr(importlib.import_module(module), name) is cli.main
+
+
+def test_make_demo_runs_the_demo_command():
+    assert "$(PY) -m tinygrad_edu demo" in (REPO / "Makefile").read_text()

@@ -1,0 +1,392 @@
+"""Optimizers: every update rule follows PyTorch's trajectory step by step, in float32."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+from tinygrad_edu import optim
+
+STEPS = 6
+SHAPES = [(3, 4), (3,)]
+
+
+def _start_values(seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(shape).astype(np.float32) for shape in SHAPES]
+
+
+def _loss(w, b, x, c):
+    """A small non-quadratic loss, written with operators both frameworks share."""
+    return ((w @ x + b) ** 2).sum() + ((w * c).tanh() * 0.5).sum()
+
+
+def _constants(module_tensor, device=None):
+    rng = np.random.default_rng(42)
+    x = rng.standard_normal(4).astype(np.float32)
+    c = rng.standard_normal((3, 4)).astype(np.float32)
+    if device is None:
+        return module_tensor(x), module_tensor(c)
+    return module_tensor(x, device=device), module_tensor(c, device=device)
+
+
+def _torch_trajectory(make_optimizer, steps: int = STEPS) -> list[list[np.ndarray]]:
+    params = [torch.tensor(v, requires_grad=True) for v in _start_values()]
+    x, c = _constants(torch.tensor)
+    opt = make_optimizer(torch.optim, params)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        _loss(*params, x, c).backward()
+        opt.step()
+        history.append([p.detach().numpy().copy() for p in params])
+    return history
+
+
+def _our_trajectory(make_optimizer, device: str = "cpu", steps: int = STEPS) -> list[list[np.ndarray]]:
+    params = [tg.Tensor(v, device=device, requires_grad=True) for v in _start_values()]
+    x, c = _constants(tg.Tensor, device)
+    opt = make_optimizer(optim, params)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        _loss(*params, x, c).backward()
+        opt.step()
+        history.append([p.numpy().copy() for p in params])
+    return history
+
+
+def _assert_same_trajectory(ours, theirs) -> None:
+    for step, (our_params, their_params) in enumerate(zip(ours, theirs)):
+        for i, (a, b) in enumerate(zip(our_params, their_params)):
+            assert a.dtype == np.float32
+            np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6, err_msg=f"step {step + 1}, parameter {i}")
+
+
+SGD_OPTIONS = [
+    dict(lr=0.05),
+    dict(lr=0.05, momentum=0.9),
+    dict(lr=0.05, momentum=0.9, dampening=0.3),
+    dict(lr=0.05, momentum=0.9, nesterov=True),
+    dict(lr=0.05, weight_decay=0.1),
+    dict(lr=0.02, momentum=0.5, dampening=0.1, weight_decay=0.05),
+    dict(lr=0.02, momentum=0.7, weight_decay=0.05, nesterov=True),
+]
+
+ADAM_OPTIONS = [
+    dict(),
+    dict(lr=0.05),
+    dict(lr=0.05, betas=(0.8, 0.99)),
+    dict(lr=0.05, betas=(0.0, 0.5)),
+    dict(lr=0.05, eps=1e-2),
+    dict(lr=0.05, weight_decay=0.1),
+    dict(lr=0.05, amsgrad=True),
+    dict(lr=0.02, betas=(0.7, 0.9), eps=1e-4, weight_decay=0.2, amsgrad=True),
+]
+
+
+def _ids(options: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in options.items()) or "defaults"
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=_ids)
+def test_sgd_trajectory_matches_torch_for_every_option(options, device):
+    theirs = _torch_trajectory(lambda lib, params: lib.SGD(params, **options))
+    ours = _our_trajectory(lambda lib, params: lib.SGD(params, **options), device)
+    _assert_same_trajectory(ours, theirs)
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=_ids)
+def test_adam_trajectory_matches_torch_for_every_option(options, device):
+    theirs = _torch_trajectory(lambda lib, params: lib.Adam(params, **options))
+    ours = _our_trajectory(lambda lib, params: lib.Adam(params, **options), device)
+    _assert_same_trajectory(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam"])
+def test_param_groups_with_their_own_hyperparameters_match_torch(name):
+    def make(lib, params):
+        groups = [{"params": [params[0]]}, {"params": [params[1]], "lr": 0.2, "weight_decay": 0.1}]
+        return getattr(lib, name)(groups, lr=0.03, **({"momentum": 0.8} if name == "SGD" else {}))
+    _assert_same_trajectory(_our_trajectory(make), _torch_trajectory(make))
+
+
+def test_step_updates_parameter_arrays_in_place_on_their_device(device):
+    p = tg.Tensor(_start_values()[0], device=device, requires_grad=True)
+    data = p.data
+    opt = optim.Adam([p], lr=0.1)
+    (p * p).sum().backward()
+    opt.step()
+    # The old array saw the update: it was changed in place, not replaced by a new one.
+    np.testing.assert_array_equal(tg.backend.to_numpy(data, device), p.numpy())
+    assert not np.allclose(p.numpy(), _start_values()[0])
+    assert all(type(v) is type(p.data) for v in opt.state[p].values() if hasattr(v, "shape"))
+
+
+@pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps, lr=0.1)])
+def test_parameters_without_gradient_are_skipped_and_get_no_state(make):
+    used = tg.Tensor([1.0, 2.0], requires_grad=True)
+    unused = tg.Tensor([3.0, 4.0], requires_grad=True)
+    opt = make([used, unused])
+    (used * used).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(unused.numpy(), [3.0, 4.0])
+    assert unused not in opt.state and used in opt.state
+
+
+def test_zero_grad_sets_gradients_to_none_by_default():
+    p = tg.Tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+    (p * 3).sum().backward()
+    opt.zero_grad()
+    assert p.grad is None
+
+
+def test_zero_grad_without_set_to_none_gives_zero_gradients_and_leaves_shared_arrays_alone():
+    a = tg.Tensor([1.0, 2.0], requires_grad=True)
+    upstream = tg.Tensor([5.0, 6.0])
+    (a + 0.0).backward(upstream)      # the gradient of a may be the very array of `upstream`
+    optim.SGD([a], lr=0.1).zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(upstream.numpy(), [5.0, 6.0])
+
+
+def test_step_with_closure_returns_the_loss():
+    p = tg.Tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    assert opt.step(closure).item() == pytest.approx(5.0)
+    np.testing.assert_allclose(p.numpy(), [0.8, 1.6], rtol=1e-6)
+
+
+def _run(opt, params, steps):
+    x, c = _constants(tg.Tensor)
+    for _ in range(steps):
+        opt.zero_grad()
+        _loss(*params, x, c).backward()
+        opt.step()
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    lambda ps: optim.Adam(ps, lr=0.05, amsgrad=True),
+    lambda ps: optim.Adam([{"params": ps[:1]}, {"params": ps[1:], "lr": 0.01, "betas": (0.5, 0.6)}]),
+], ids=["sgd", "adam", "adam-groups"])
+def test_state_dict_round_trip_continues_exactly_like_an_uninterrupted_run(make):
+    params = [tg.Tensor(v, requires_grad=True) for v in _start_values()]
+    opt = make(params)
+    _run(opt, params, 3)
+    saved_params = [p.numpy().copy() for p in params]
+    saved_state = opt.state_dict()
+    _run(opt, params, 3)
+    uninterrupted = [p.numpy().copy() for p in params]
+
+    resumed_params = [tg.Tensor(v, requires_grad=True) for v in saved_params]
+    resumed = make(resumed_params)
+    resumed.load_state_dict(saved_state)
+    _run(resumed, resumed_params, 3)
+    for a, b in zip(resumed_params, uninterrupted):
+        np.testing.assert_array_equal(a.numpy(), b)
+
+
+def test_state_dict_numbers_parameters_like_torch_and_is_a_copy():
+    p, q = (tg.Tensor(v, requires_grad=True) for v in _start_values())
+    opt = optim.SGD([{"params": [p]}, {"params": [q], "lr": 0.5}], lr=0.1, momentum=0.9)
+    _run(opt, [p, q], 1)
+    sd = opt.state_dict()
+    assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
+    assert sd["param_groups"][1]["lr"] == 0.5 and sd["param_groups"][0]["momentum"] == 0.9
+    buffer = sd["state"][0]["momentum_buffer"].numpy().copy()
+    _run(opt, [p, q], 1)
+    np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"].numpy(), buffer)
+
+
+def test_state_dict_survives_save_and_load_to_a_file(tmp_path):
+    params = [tg.Tensor(v, requires_grad=True) for v in _start_values()]
+    opt = optim.Adam(params, lr=0.05, betas=(0.8, 0.9))
+    _run(opt, params, 2)
+    tg.save(opt.state_dict(), tmp_path / "opt.safetensors")
+    fresh = optim.Adam(params, lr=1.0)
+    fresh.load_state_dict(tg.load(tmp_path / "opt.safetensors"))
+    assert fresh.param_groups[0]["betas"] == (0.8, 0.9) and fresh.param_groups[0]["lr"] == 0.05
+    for p in params:
+        assert fresh.state[p]["step"] == 2
+        np.testing.assert_array_equal(fresh.state[p]["exp_avg"], opt.state[p]["exp_avg"])
+
+
+def test_load_state_dict_moves_state_to_the_parameter_device(device):
+    cpu_params = [tg.Tensor(v, requires_grad=True) for v in _start_values()]
+    opt = optim.SGD(cpu_params, lr=0.1, momentum=0.9)
+    _run(opt, cpu_params, 1)
+    params = [p.detach().to(device).requires_grad_() for p in cpu_params]
+    moved = optim.SGD(params, lr=0.1, momentum=0.9)
+    moved.load_state_dict(opt.state_dict())
+    assert type(moved.state[params[0]]["momentum_buffer"]) is type(params[0].data)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda sd: sd["param_groups"].append(dict(sd["param_groups"][0])), "2 parameter groups"),
+    (lambda sd: sd["param_groups"][0]["params"].pop(), "1 parameters in the saved state but 2"),
+    (lambda sd: sd["state"].update({1: {"momentum_buffer": tg.zeros(7)}}), r"shape \(7,\).*shape \(3,\)"),
+    (lambda sd: sd["state"].update({5: {"momentum_buffer": tg.zeros(3)}}), "parameter 5"),
+    (lambda sd: sd["param_groups"][0].update(lr=-1.0), "invalid lr -1.0"),
+    (lambda sd: sd.pop("state"), "keys 'state' and 'param_groups'"),
+])
+def test_mismatched_state_dict_is_a_clear_error_that_changes_nothing(change, message):
+    params = [tg.Tensor(v, requires_grad=True) for v in _start_values()]
+    opt = optim.SGD(params, lr=0.1, momentum=0.9)
+    _run(opt, params, 1)
+    before = opt.state_dict()
+    sd = opt.state_dict()
+    change(sd)
+    with pytest.raises(ValueError, match=message):
+        opt.load_state_dict(sd)
+    assert opt.param_groups[0]["lr"] == 0.1 and len(opt.param_groups) == 1
+    for i, p in enumerate(params):
+        np.testing.assert_array_equal(opt.state[p]["momentum_buffer"], before["state"][i]["momentum_buffer"].numpy())
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda p: optim.SGD([p], lr=-0.1), ValueError, "SGD: invalid lr -0.1"),
+    (lambda p: optim.SGD([p], lr=0.1, momentum=-0.5), ValueError, "SGD: invalid momentum"),
+    (lambda p: optim.SGD([p], lr=0.1, weight_decay=-1), ValueError, "SGD: invalid weight_decay"),
+    (lambda p: optim.SGD([p], lr=0.1, nesterov=True), ValueError, "Nesterov momentum needs momentum > 0"),
+    (lambda p: optim.SGD([p], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), ValueError, "dampening = 0"),
+    (lambda p: optim.Adam([p], lr=-1e-3), ValueError, "Adam: invalid lr"),
+    (lambda p: optim.Adam([p], lr=float("nan")), ValueError, "Adam: invalid lr nan"),
+    (lambda p: optim.Adam([p], betas=(1.0, 0.999)), ValueError, r"invalid beta1 1.0"),
+    (lambda p: optim.Adam([p], betas=(0.9, -0.1)), ValueError, r"invalid beta2 -0.1"),
+    (lambda p: optim.Adam([p], betas=(0.9,)), ValueError, "betas must be a pair"),
+    (lambda p: optim.Adam([p], eps=-1.0), ValueError, "Adam: invalid eps"),
+    (lambda p: optim.SGD([], lr=0.1), ValueError, "SGD: got an empty parameter list"),
+    (lambda p: optim.Adam(iter([])), ValueError, "Adam: got an empty parameter list"),
+    (lambda p: optim.SGD(p, lr=0.1), TypeError, r"single Tensor of shape \(2,\).*\[t\]"),
+    (lambda p: optim.SGD([p, [1.0]], lr=0.1), TypeError, "parameter 1 is a list, expected a Tensor"),
+    (lambda p: optim.SGD([tg.Tensor([1, 2])], lr=0.1), TypeError, "dtype int64.*only floating-point"),
+    (lambda p: optim.Adam([p * 2]), ValueError, "not a leaf tensor"),
+    (lambda p: optim.SGD([p, p], lr=0.1), ValueError, "appear more than once"),
+    (lambda p: optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1), ValueError, "appear more than once"),
+    (lambda p: optim.SGD([{"weights": [p]}], lr=0.1), TypeError, "'params' key"),
+])
+def test_bad_optimizer_arguments_are_clear_errors(make, error, message):
+    p = tg.Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(error, match=message):
+        make(p)
+
+
+def test_step_lr_matches_torch_schedule_for_every_group():
+    ours = optim.SGD([{"params": [tg.zeros(1, requires_grad=True)]},
+                      {"params": [tg.zeros(1, requires_grad=True)], "lr": 0.3}], lr=0.1)
+    theirs = torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)]},
+                              {"params": [torch.zeros(1, requires_grad=True)], "lr": 0.3}], lr=0.1)
+    our_scheduler = optim.lr_scheduler.StepLR(ours, step_size=3, gamma=0.5)
+    their_scheduler = torch.optim.lr_scheduler.StepLR(theirs, step_size=3, gamma=0.5)
+    assert our_scheduler.get_last_lr() == their_scheduler.get_last_lr()
+    for _ in range(10):
+        ours.step()
+        theirs.step()
+        our_scheduler.step()
+        their_scheduler.step()
+        assert our_scheduler.get_last_lr() == their_scheduler.get_last_lr()   # exactly, not approximately
+        assert [g["lr"] for g in ours.param_groups] == [g["lr"] for g in theirs.param_groups]
+
+
+def test_step_lr_resumes_from_its_state_dict_with_the_optimizer():
+    def make(lr):
+        opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=lr)
+        return opt, optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    opt, scheduler = make(1.0)
+    for _ in range(3):
+        scheduler.step()
+    opt2, scheduler2 = make(1.0)
+    opt2.load_state_dict(opt.state_dict())
+    scheduler2.load_state_dict(scheduler.state_dict())
+    for _ in range(3):
+        scheduler.step()
+        scheduler2.step()
+    assert scheduler2.get_last_lr() == scheduler.get_last_lr() == pytest.approx([0.001])
+
+
+@pytest.mark.parametrize("step_size", [0, -1, 1.5])
+def test_step_lr_rejects_a_step_size_that_is_not_a_positive_int(step_size):
+    opt = optim.SGD([tg.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="StepLR: step_size must be a positive int"):
+        optim.lr_scheduler.StepLR(opt, step_size=step_size)
+
+
+def test_optimizer_code_does_not_import_numpy():
+    from pathlib import Path
+    for path in (Path(optim.__file__).parent).glob("*.py"):
+        assert "import numpy" not in path.read_text(), path
+
+
+def test_checkpoint_of_model_and_optimizer_resumes_training_exactly(tmp_path):
+    from tinygrad_edu import nn
+    import tinygrad_edu.nn.functional as F
+
+    def make():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        return model, opt, optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+    x = tg.randn(16, 4)
+    y = tg.Tensor(np.arange(16) % 3)
+
+    def epoch(model, opt, scheduler):
+        for i in range(0, 16, 4):
+            opt.zero_grad()
+            F.cross_entropy(model(x[i:i + 4]), y[i:i + 4]).backward()
+            opt.step()
+        scheduler.step()
+
+    model, opt, scheduler = make()
+    for _ in range(3):
+        epoch(model, opt, scheduler)
+    tg.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": scheduler.state_dict()},
+            tmp_path / "checkpoint.safetensors")
+    for _ in range(3):
+        epoch(model, opt, scheduler)
+
+    resumed, resumed_opt, resumed_scheduler = make()
+    checkpoint = tg.load(tmp_path / "checkpoint.safetensors")
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    resumed_scheduler.load_state_dict(checkpoint["scheduler"])
+    for _ in range(3):
+        epoch(resumed, resumed_opt, resumed_scheduler)
+    for (name, a), b in zip(resumed.state_dict().items(), model.state_dict().values()):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+    assert resumed_scheduler.get_last_lr() == scheduler.get_last_lr()
+
+
+def test_load_state_dict_accepts_a_step_count_stored_as_a_0d_tensor_like_torch():
+    theirs = [torch.tensor(v, requires_grad=True) for v in _start_values()]
+    torch_opt = torch.optim.Adam(theirs, lr=0.05)
+    ours = [tg.Tensor(v, requires_grad=True) for v in _start_values()]
+    opt = optim.Adam(ours, lr=0.05)
+    x, c = _constants(torch.tensor)
+    for _ in range(2):
+        torch_opt.zero_grad()
+        _loss(*theirs, x, c).backward()
+        torch_opt.step()
+    sd = torch_opt.state_dict()
+    converted = {"state": {i: {k: tg.Tensor(v.numpy()) for k, v in s.items()} for i, s in sd["state"].items()},
+                 "param_groups": sd["param_groups"]}
+    opt.load_state_dict(converted)
+    assert opt.state[ours[0]]["step"] == 2
+    for p, q in zip(ours, theirs):
+        p.data[...] = q.detach().numpy()
+    _run(opt, ours, 1)
+    torch_opt.zero_grad()
+    _loss(*theirs, x, c).backward()
+    torch_opt.step()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=2e-5, atol=2e-6)

@@ -1,0 +1,174 @@
+"""What every optimizer shares: parameter groups, per-parameter state, zero_grad, state_dict.
+
+An optimizer holds the parameters in *groups*: dicts with a "params" list and the
+hyperparameters (lr, momentum, ...) for those parameters, so that, say, the last layer can
+learn faster than the rest. Each parameter also owns some *state*: arrays the update rule
+carries from one step to the next (a momentum buffer, Adam's running averages).
+
+Updates change `p.data` in place, on the parameter's own device, with its array module
+`p.xp`: the optimizer never records a graph and never moves data between devices.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from tinygrad_edu import backend
+from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.tensor import Tensor
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+class Optimizer:
+    """Base class: subclasses set `defaults`, check hyperparameters in `_check_group` and
+    write the update rule in `step`."""
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}   # Tensor hashes by identity
+        if isinstance(params, Tensor):
+            raise TypeError(f"{self._name()}: params must be an iterable of Tensors or dicts, got a single "
+                            f"Tensor of shape {params.shape}; wrap it in a list: [t]")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{self._name()}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Raise ValueError for a hyperparameter outside its valid range."""
+
+    def add_param_group(self, group: dict[str, Any]) -> None:
+        """Add parameters with their own hyperparameters (the defaults fill in what is missing)."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"{self._name()}: a parameter group must be a dict with a 'params' key, "
+                            f"got {type(group).__name__}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        if not params:
+            raise ValueError(f"{self._name()}: got an empty parameter list")
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{self._name()}: parameter {i} is a {type(p).__name__}, expected a Tensor")
+            if not backend.is_floating(p.dtype):
+                raise TypeError(f"{self._name()}: parameter {i} has dtype {p.dtype} and shape {p.shape}; "
+                                f"only floating-point tensors can be optimized")
+            if not p.is_leaf:
+                raise ValueError(f"{self._name()}: parameter {i} (shape {p.shape}) is not a leaf tensor; "
+                                 f"it was computed by {p.grad_fn.name()}, so an update would be overwritten")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or any(id(p) in seen for p in params):
+            raise ValueError(f"{self._name()}: some parameters appear more than once; "
+                             f"each parameter may belong to one group only, once")
+        full = {**self.defaults, **group, "params": params}
+        self._check_group(full)
+        self.param_groups.append(full)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients of the last backward, so the next ones do not add to them.
+
+        With set_to_none=False the gradients become zero tensors instead of None. They are
+        fresh arrays rather than zeroed in place, because a gradient may share its array with
+        another tensor (the backward of `a + b` hands one array to both).
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None or set_to_none:
+                    p.grad = None
+                else:
+                    p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), p.device, False, None)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; `closure`, if given, recomputes the loss first."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:   # a parameter the loss did not use is left alone
+                    self._update(p, p.grad.data, self.state.setdefault(p, {}), group)
+        return loss
+
+    def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume: {"state": {index: {name: Tensor | int}}, "param_groups": [...]}.
+
+        Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch, so the dict does not
+        depend on object identities. State arrays are copied: later steps do not change a dict
+        already taken. `tg.save(optimizer.state_dict(), path)` stores it; `tg.load` gives it back.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for p, values in self.state.items():
+            state[index[id(p)]] = {name: Tensor._make(v.copy(), p.device, False, None) if hasattr(v, "shape") else v
+                                   for name, v in values.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Continue from a saved `state_dict()`: restores the hyperparameters and the state.
+
+        Everything is checked before anything changes, so a mismatched dict leaves the
+        optimizer as it was. State arrays move to each parameter's device and dtype.
+        """
+        name = f"{self._name()}.load_state_dict"
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            keys = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
+            raise ValueError(f"{name}: expected a dict with keys 'state' and 'param_groups', got {keys}")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{name}: the saved state has {len(saved_groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        params: list[Tensor] = []
+        new_groups = []
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"{name}: parameter group {i} has {len(saved['params'])} parameters in the "
+                                 f"saved state but {len(group['params'])} here")
+            params.extend(group["params"])
+            new_group = {**group, **{k: v for k, v in saved.items() if k != "params"}}
+            if isinstance(new_group.get("betas"), list):   # a list after a trip through JSON
+                new_group["betas"] = tuple(new_group["betas"])
+            self._check_group(new_group)
+            new_groups.append(new_group)
+        new_state: dict[Tensor, dict[str, Any]] = {}
+        for key, values in state_dict["state"].items():
+            i = int(key)
+            if not 0 <= i < len(params):
+                raise ValueError(f"{name}: the saved state names parameter {i}, but there are only {len(params)}")
+            p = params[i]
+            new_state[p] = {}
+            for field, value in values.items():
+                if isinstance(value, Tensor) or backend.device_of_array(value) is not None:
+                    data = value.data if isinstance(value, Tensor) else value
+                    if data.ndim == 0 and p.ndim != 0:   # a count such as PyTorch's tensor(3.) for "step"
+                        new_state[p][field] = int(data.item()) if field == "step" else data.item()
+                        continue
+                    if tuple(data.shape) != p.shape:
+                        raise ValueError(f"{name}: state {field!r} of parameter {i} has shape "
+                                         f"{tuple(data.shape)}, but the parameter has shape {p.shape}")
+                    value = backend.to_device(data, p.device, p.dtype).copy()
+                new_state[p][field] = value
+        for group, new_group in zip(self.param_groups, new_groups):
+            group.update(new_group)   # in place: a scheduler may hold these very dicts
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{self._name()} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params")
+        return "\n".join(lines) + "\n)"
