@@ -243,8 +243,9 @@ def test_where_needs_a_bool_condition_and_at_least_one_tensor(device):
     x = tg.ones(3, device=device)
     with pytest.raises(TypeError, match="where: the condition must be a bool tensor, got float32"):
         tg.where(x, x, x)
-    with pytest.raises(TypeError, match="where: at least one of the two value arguments must be a Tensor"):
-        tg.where(x > 0, 1.0, 2.0)
+    with pytest.raises(TypeError, match="where: give the condition or one of the values as a Tensor"):
+        tg.where([True, False, True], 1.0, 2.0)
+    assert tg.where(x > 0, 1.0, 2.0).device == device    # two numbers are fine with a tensor condition
 
 
 def test_clamp_without_bounds_is_an_error():

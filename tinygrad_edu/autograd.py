@@ -107,7 +107,7 @@ class Function:
                 cls._raise_device_mismatch(inputs)
             requires_grad = requires_grad or t.requires_grad
         fn = cls.__new__(cls)
-        fn.xp = backend.array_module(device)
+        fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
             data = fn.forward(*[t.data for t in inputs], **options)
         except (ValueError, IndexError, TypeError) as e:
@@ -161,6 +161,7 @@ class Function:
         self.freed = True
 
 
+_array_modules = backend.array_modules
 _positions = itertools.count(1)   # numbers ops in the order their forward ran
 
 # Called as hook(fn, output_array) after every forward; used by detect_anomaly.
@@ -174,35 +175,37 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor that `roots` depend on through recorded ops, inputs before outputs.
 
     Depth-first search with an explicit stack instead of recursion, so a chain of 100,000
-    operations works at Python's default recursion limit.
+    operations works at Python's default recursion limit. Each stack entry is a tensor and an
+    iterator over its inputs; a tensor is placed in the order once all its inputs are.
     """
     order: list[Tensor] = []
     visited: set[int] = set()
     for root in roots:
         if id(root) in visited or root.grad_fn is None:
             continue
-        stack = [(root, False)]
+        visited.add(id(root))
+        stack = [(root, iter(_inputs_of(root)))]
         while stack:
-            t, children_done = stack.pop()
-            if children_done:
-                order.append(t)
-                continue
-            # Mark a tensor when it is expanded, not when it is pushed: a tensor reached again
-            # through a longer path must still be placed after everything that feeds it.
-            if id(t) in visited:
-                continue
-            visited.add(id(t))
-            stack.append((t, True))
-            fn = t.grad_fn
-            if fn.freed:
-                raise RuntimeError(
-                    "backward: trying to backward through the graph a second time; its saved "
-                    "values were freed after the first backward. Pass retain_graph=True to the "
-                    "first backward() if you need to go through it again")
-            for inp in fn.inputs:
+            t, inputs = stack[-1]
+            for inp in inputs:
                 if inp.grad_fn is not None and id(inp) not in visited:
-                    stack.append((inp, False))
+                    visited.add(id(inp))
+                    stack.append((inp, iter(_inputs_of(inp))))
+                    break
+            else:   # every input of t is placed: t can follow
+                stack.pop()
+                order.append(t)
     return order
+
+
+def _inputs_of(t: Tensor) -> tuple[Tensor, ...]:
+    fn = t.grad_fn
+    if fn.freed:
+        raise RuntimeError(
+            "backward: trying to backward through the graph a second time; its saved "
+            "values were freed after the first backward. Pass retain_graph=True to the "
+            "first backward() if you need to go through it again")
+    return fn.inputs
 
 
 def _sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -238,7 +241,8 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
             grad = grads.pop(id(t), None)
             if grad is None:
                 continue
-            grad = _apply_hooks(t, grad)
+            if t._hooks:
+                grad = _apply_hooks(t, grad)
             if wanted is not None:
                 if id(t) in wanted:
                     found[wanted[id(t)]] = grad
@@ -246,7 +250,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
                 _accumulate(t, grad, create_graph)
             fn = t.grad_fn
             input_grads = fn.backward(grad)
-            if not isinstance(input_grads, tuple):
+            if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if _backward_hooks:
                 for hook in _backward_hooks:
@@ -254,22 +258,23 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
             for inp, g in zip(fn.inputs, input_grads):
                 if g is None or not inp.requires_grad:
                     continue
-                g = _sum_to_shape(g, inp.shape)
-                if inp.grad_fn is None:  # a leaf: its gradient is complete only at the end
-                    key = id(inp)
-                    if key in grads:
-                        grads[key] = grads[key] + g
-                    else:
-                        grads[key] = g
+                if g.data.shape != inp.data.shape:
+                    g = _sum_to_shape(g, inp.data.shape)
+                key = id(inp)
+                earlier = grads.get(key)
+                if earlier is None:
+                    grads[key] = g
+                    if inp.grad_fn is None:   # a leaf: its gradient is complete only at the end
                         leaves[key] = inp
-                else:
-                    grads[id(inp)] = grads[id(inp)] + g if id(inp) in grads else g
+                else:                         # a second path reaches inp: gradients add up
+                    grads[key] = earlier + g
             if not retain_graph:
                 fn.release()
 
         for key, grad in grads.items():
             leaf = leaves[key]
-            grad = _apply_hooks(leaf, grad)
+            if leaf._hooks:
+                grad = _apply_hooks(leaf, grad)
             if wanted is not None:
                 if key in wanted:
                     found[wanted[key]] = grad
@@ -286,7 +291,7 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
 
 
 def _apply_hooks(t: Tensor, grad: Tensor) -> Tensor:
-    for hook in t._hooks.values() if t._hooks else ():
+    for hook in list(t._hooks.values()):
         replaced = hook(grad)
         if replaced is not None:
             if replaced.shape != grad.shape:

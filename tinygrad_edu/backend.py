@@ -44,6 +44,8 @@ def _cuda() -> Device:
 
 
 _devices: dict[str, Device] = {"cpu": _cpu()}
+# device name -> array module, for every device already set up (read on every operation)
+array_modules: dict[str, Any] = {"cpu": np}
 _device_makers: dict[str, Callable[[], Device]] = {"cuda": _cuda}
 _availability: dict[str, bool] = {"cpu": True}
 _unavailable_reason: dict[str, str] = {}
@@ -53,6 +55,7 @@ def register_device(name: str, make: Callable[[], Device]) -> None:
     """Add a device (the test suite registers a strict CPU device this way)."""
     _device_makers[name] = make
     _devices.pop(name, None)
+    array_modules.pop(name, None)
     _availability.pop(name, None)
 
 
@@ -73,6 +76,7 @@ def is_available(device: str) -> bool:
                 if float((x * 2).sum()) != 6.0:
                     raise RuntimeError("a test kernel returned a wrong result")
             _devices[device] = made
+            array_modules[device] = made.module
             _availability[device] = True
         except KeyError:
             raise ValueError(f"unknown device {device!r}; expected one of {known_devices()}") from None
@@ -111,7 +115,8 @@ def normalize_device(device: Any) -> str:
 
 def array_module(device: str):
     """The array library (numpy or cupy) that computes on `device`."""
-    return get_device(device).module
+    module = array_modules.get(device)
+    return module if module is not None else get_device(device).module
 
 
 _default_device = "cpu"

@@ -29,10 +29,9 @@ class Sigmoid(Function):
     uses_output = True
 
     def forward(self, x):
-        # e^-|x| never overflows; the two branches are the same formula rearranged.
-        x = as_floating(x)
-        e = self.xp.exp(-self.xp.abs(x))
-        return self.xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        # 1/(1 + e^-x) = exp(-log(1 + e^-x)); logaddexp(0, -x) computes that log without
+        # overflowing, so x = ±1000 is safe and tiny outputs keep their precision.
+        return self.xp.exp(-self.xp.logaddexp(0, -as_floating(x)))
 
     def backward(self, grad):
         out = self.output()
