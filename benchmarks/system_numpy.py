@@ -1,0 +1,218 @@
+"""The workloads with forward and backward written by hand in NumPy: no graph, no autodiff.
+
+This is the floor for any framework that computes with NumPy: the same array operations a
+framework must run, with none of the bookkeeping (no Tensor objects, no graph, no dtype or
+device checks). Whatever tinygrad_edu spends above this is the price of being a framework.
+The code is written for speed the plain way (im2col through strided views, one matrix
+product per convolution, in-place updates), not with tricks a framework could not use.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from benchmarks.workloads import (LEARNING_RATE, OVERHEAD_OPS, Run, Sizes, chain_data, conv_data, convnet_data,
+                                  mlp_data, overhead_data)
+
+NAME = "NumPy floor"
+
+
+def prepare(device: str) -> None:
+    if device != "cpu":
+        raise ValueError(f"the NumPy floor runs on the cpu only, not on {device!r}")
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """k×k convolution, stride 1, 'same' padding; returns the output and the im2col matrix
+    that backward needs. Channels come first in the columns, (C·kh·kw, N·H·W), so that the
+    product, its gradients and the col2im below all work on contiguous blocks."""
+    n, c, h, wd = x.shape
+    out_c, _, kh, kw = w.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2)))
+    windows = sliding_window_view(padded, (kh, kw), axis=(2, 3))           # (n, c, h, w, kh, kw), no copy
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * h * wd)
+    out = w.reshape(out_c, -1) @ cols                                         # (out_c, n·h·w)
+    if b is not None:
+        out += b[:, None]
+    return out.reshape(out_c, n, h, wd).transpose(1, 0, 2, 3), cols
+
+
+def conv_backward(grad: np.ndarray, cols: np.ndarray, w: np.ndarray,
+                  need_x: bool) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Gradients of conv_forward: (dx or None, dw, db)."""
+    n, out_c, h, wd = grad.shape
+    _, c, kh, kw = w.shape
+    g = grad.transpose(1, 0, 2, 3).reshape(out_c, n * h * wd)
+    dw = (g @ cols.T).reshape(w.shape)
+    db = g.sum(axis=1)
+    if not need_x:
+        return None, dw, db
+    dcols = (w.reshape(out_c, -1).T @ g).reshape(c, kh, kw, n, h, wd)
+    dpadded = np.zeros((c, n, h + kh - 1, wd + kw - 1), dtype=grad.dtype)
+    for i in range(kh):          # each kernel offset adds its share back (col2im), kh·kw blocks in all
+        for j in range(kw):
+            dpadded[:, :, i:i + h, j:j + wd] += dcols[:, i, j]
+    return dpadded[:, :, kh // 2:kh // 2 + h, kw // 2:kw // 2 + wd].transpose(1, 0, 2, 3), dw, db
+
+
+def maxpool2_forward(x: np.ndarray) -> np.ndarray:
+    """2×2 max pooling, stride 2: the larger of the four strided views of the input (far
+    faster than reshaping into blocks and reducing over two small axes)."""
+    top = np.maximum(x[:, :, 0::2, 0::2], x[:, :, 0::2, 1::2])
+    bottom = np.maximum(x[:, :, 1::2, 0::2], x[:, :, 1::2, 1::2])
+    return np.maximum(top, bottom)
+
+
+def maxpool2_backward(grad: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Each window's gradient goes to the element that equals the window's maximum."""
+    # Ties only occur between zeros from the ReLU below, whose gradient is zero anyway.
+    dx = np.empty(x.shape, dtype=grad.dtype)
+    for i in (0, 1):
+        for j in (0, 1):
+            dx[:, :, i::2, j::2] = grad * (x[:, :, i::2, j::2] == out)
+    return dx
+
+
+def cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of integer labels, and its gradient with respect to the logits."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    rows = np.arange(len(y))
+    loss = float(np.mean(np.log(total[:, 0]) - shifted[rows, y]))
+    grad = e / total
+    grad[rows, y] -= 1
+    grad /= len(y)
+    return loss, grad
+
+
+def _sgd(params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+    for name, p in params.items():
+        p -= LEARNING_RATE * grads[name]
+
+
+def convnet(sizes: Sizes, device: str) -> Run:
+    data = convnet_data(sizes)
+    x, y = data.pop("x"), data.pop("y")
+    p = data
+
+    def step() -> float:
+        a1, cols1 = conv_forward(x, p["conv1.weight"], p["conv1.bias"])
+        r1 = np.maximum(a1, 0)
+        m1 = maxpool2_forward(r1)
+        a2, cols2 = conv_forward(m1, p["conv2.weight"], p["conv2.bias"])
+        r2 = np.maximum(a2, 0)
+        m2 = maxpool2_forward(r2)
+        flat = m2.reshape(len(x), -1)
+        a3 = flat @ p["fc1.weight"].T + p["fc1.bias"]
+        r3 = np.maximum(a3, 0)
+        logits = r3 @ p["fc2.weight"].T + p["fc2.bias"]
+        loss, g = cross_entropy(logits, y)
+
+        grads = {"fc2.weight": g.T @ r3, "fc2.bias": g.sum(axis=0)}
+        g = (g @ p["fc2.weight"]) * (a3 > 0)
+        grads["fc1.weight"], grads["fc1.bias"] = g.T @ flat, g.sum(axis=0)
+        g = (g @ p["fc1.weight"]).reshape(m2.shape)
+        g = maxpool2_backward(g, r2, m2) * (a2 > 0)
+        g, grads["conv2.weight"], grads["conv2.bias"] = conv_backward(g, cols2, p["conv2.weight"], True)
+        g = maxpool2_backward(g, r1, m1) * (a1 > 0)
+        _, grads["conv1.weight"], grads["conv1.bias"] = conv_backward(g, cols1, p["conv1.weight"], False)
+        _sgd(p, grads)
+        return loss
+
+    return Run(step, lambda: dict(p))
+
+
+def mlp(sizes: Sizes, device: str) -> Run:
+    data = mlp_data(sizes)
+    x, y = data.pop("x"), data.pop("y")
+    p = data
+
+    def step() -> float:
+        a1 = x @ p["fc1.weight"].T + p["fc1.bias"]
+        r1 = np.maximum(a1, 0)
+        a2 = r1 @ p["fc2.weight"].T + p["fc2.bias"]
+        r2 = np.maximum(a2, 0)
+        logits = r2 @ p["fc3.weight"].T + p["fc3.bias"]
+        loss, g = cross_entropy(logits, y)
+
+        grads = {"fc3.weight": g.T @ r2, "fc3.bias": g.sum(axis=0)}
+        g = (g @ p["fc3.weight"]) * (a2 > 0)
+        grads["fc2.weight"], grads["fc2.bias"] = g.T @ r1, g.sum(axis=0)
+        g = (g @ p["fc2.weight"]) * (a1 > 0)
+        grads["fc1.weight"], grads["fc1.bias"] = g.T @ x, g.sum(axis=0)
+        _sgd(p, grads)
+        return loss
+
+    return Run(step, lambda: dict(p))
+
+
+def overhead(sizes: Sizes, device: str) -> Run:
+    start, scalars = overhead_data(sizes)
+    result = {}
+
+    def step() -> float:
+        saved = []          # what each op's backward needs: the scalar, the output, or the input
+        h = start
+        for i, a in enumerate(scalars):
+            op = OVERHEAD_OPS[i % 4]
+            if op == "mul":
+                saved.append(a)
+                h = h * a
+            elif op == "add":
+                saved.append(None)
+                h = h + (-a / 2)
+            elif op == "sigmoid":
+                h = 1 / (1 + np.exp(-h))
+                saved.append(h)
+            else:
+                saved.append(h)
+                h = np.maximum(h, 0)
+        loss = float(h.sum())
+        g = np.ones_like(h)
+        for i in reversed(range(len(scalars))):
+            op, s = OVERHEAD_OPS[i % 4], saved[i]
+            if op == "mul":
+                g = g * s
+            elif op == "sigmoid":
+                g = g * s * (1 - s)
+            elif op == "relu":
+                g = g * (s > 0)
+        result["x.grad"] = g
+        return loss
+
+    return Run(step, lambda: dict(result))
+
+
+def conv(sizes: Sizes, device: str) -> Run:
+    data = conv_data(sizes)
+    x, w = data["x"], data["w"]
+    result = {}
+
+    def step() -> float:
+        out, cols = conv_forward(x, w, None)
+        dx, dw, _ = conv_backward(np.ones_like(out), cols, w, True)
+        result["x.grad"], result["w.grad"] = dx, dw
+        return float(dw[0, 0, 0, 0])
+
+    return Run(step, lambda: dict(result))
+
+
+def chain(sizes: Sizes, device: str) -> Run:
+    x = chain_data(sizes)
+    result = {}
+
+    def step() -> float:
+        h = x
+        for _ in range(sizes.w5_adds):
+            h = h + 1.0
+        loss = float(h.sum())
+        # Each add hands its gradient on unchanged, so backward through the whole chain is
+        # only the gradient of the sum: nothing is left for the floor to compute.
+        result["x.grad"] = np.ones_like(h)
+        return loss
+
+    return Run(step, lambda: dict(result))
+
+
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain}
