@@ -5,15 +5,18 @@ and a single layer of neurons (one weighted sum and a sigmoid) can only draw a s
 A hidden layer bends the space first, and then a line is enough.
 
 Both models are trained the same way, with a hand-written gradient-descent loop on Tensors:
-forward, loss, backward, then move every weight a small step against its gradient.
+forward, loss, backward, then move every weight a small step against its gradient. The
+pictures colour the plane by each model's answer: one straight cut for the single layer, a
+band that puts (0, 1) and (1, 0) together for the hidden layer.
 
-    python examples/03_xor.py
+    python examples/03_xor.py          # pictures in out/03_xor/
 """
 from __future__ import annotations
 
 import sys
 
 import tinygrad_edu as tg
+from tinygrad_edu.viz import plots
 from common import parse_args
 
 X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
@@ -47,7 +50,7 @@ def predict(params: list, x: tg.Tensor) -> tg.Tensor:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("XOR: a single layer fails, a hidden layer succeeds.", argv)
+    args = parse_args("03_xor", "XOR: a single layer fails, a hidden layer succeeds.", argv)
     x = tg.tensor(X, device=args.device)
     y = tg.tensor(Y, device=args.device)
     steps = 1500 if args.quick else 4000
@@ -57,8 +60,13 @@ def main(argv: list[str] | None = None) -> dict:
         with tg.no_grad():
             out = predict(params, x)
         correct = int(((out > 0.5) == (y > 0.5)).numpy().sum())
-        print(f"{name:>16}: loss {loss:.4f}, {correct}/4 correct, outputs {[round(v, 2) for v in out.numpy().ravel().tolist()]}")
+        outputs = [round(v, 2) for v in out.numpy().ravel().tolist()]
+        print(f"{name:>16}: loss {loss:.4f}, {correct}/4 correct, outputs {outputs}")
         results[name] = correct
+        picture = args.out / f"xor_{name.replace(' ', '_')}.png"
+        plots.decision_boundary(lambda grid: predict(params, grid), x, y, picture, device=args.device,
+                                title=f"XOR, {name}: {correct}/4 right")
+        print(f"{'':>18}wrote {picture}")
     return results
 
 

@@ -1,0 +1,105 @@
+"""The loss landscape over two weights, and gradient descent walking down it.
+
+A model with only two weights, prediction = w1·x1 + w2·x2, has a loss for every pair
+(w1, w2): a landscape we can draw as a contour map, low loss in the valley. The network never
+sees the map. Like a walker on a mountain in the fog, it only feels the slope where it stands
+(the gradient, from backward()) and steps downhill. The learning rate is the step size:
+
+* too small: every step is safe, but after all of them it is still far from the bottom;
+* about right: it walks into the valley and settles at the bottom;
+* too big: it overshoots, lands higher on the opposite slope, and climbs out of the valley.
+
+The inputs have different scales (x1 varies twice as much as x2), so the valley is long and
+narrow, as real loss landscapes often are.
+
+    python examples/06_loss_landscape.py       # pictures in out/06_loss_landscape/
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import tinygrad_edu as tg
+from tinygrad_edu.viz import plots
+from common import parse_args
+
+TRUE_WEIGHTS = [2.0, -1.0]
+START = [-1.5, 3.0]
+W1_RANGE, W2_RANGE = (-6.0, 10.0), (-5.0, 4.0)   # the part of the landscape drawn
+LEARNING_RATES = {"too small": 0.02, "about right": 0.4, "too big": 1.05}
+
+
+def make_data(n: int, device: str) -> tuple[tg.Tensor, tg.Tensor]:
+    x = tg.randn(n, 2) * tg.tensor([1.0, 0.5])
+    y = x @ tg.tensor(TRUE_WEIGHTS) + 0.1 * tg.randn(n)
+    return x.to(device), y.to(device)
+
+
+def loss_of(w: tg.Tensor, x: tg.Tensor, y: tg.Tensor) -> tg.Tensor:
+    """Mean squared error of the predictions x @ w. With w of shape (G, 2), G losses at once."""
+    predictions = x @ w.T if w.ndim == 2 else x @ w
+    return ((predictions - (y.reshape(-1, 1) if w.ndim == 2 else y)) ** 2).mean(dim=0)
+
+
+def descend(x: tg.Tensor, y: tg.Tensor, lr: float, steps: int) -> tuple[list[list[float]], list[float]]:
+    """Plain gradient descent from START; returns the weights visited and their losses."""
+    w = tg.tensor(START, device=x.device, requires_grad=True)
+    path, losses = [], []
+    for _ in range(steps):
+        loss = loss_of(w, x, y)
+        path.append(w.tolist())
+        losses.append(loss.item())
+        w.grad = None
+        loss.backward()
+        with tg.no_grad():
+            w -= lr * w.grad          # one step against the slope
+    path.append(w.tolist())
+    losses.append(loss_of(w.detach(), x, y).item())
+    return path, losses
+
+
+def plot_paths(x: tg.Tensor, y: tg.Tensor, runs: dict, path: Path) -> None:
+    size = 121
+    w1 = tg.linspace(*W1_RANGE, size, device=x.device)
+    w2 = tg.linspace(*W2_RANGE, size, device=x.device)
+    grid = tg.stack([w1.reshape(1, -1).expand(size, size), w2.reshape(-1, 1).expand(size, size)], dim=2)
+    with tg.no_grad():
+        landscape = loss_of(grid.reshape(-1, 2), x, y).reshape(size, size).numpy()
+
+    fig = plots.new_figure(figsize=(13, 4.2), layout="constrained")
+    for ax, (name, run) in zip(fig.subplots(1, 3), runs.items()):
+        ax.contourf(w1.numpy(), w2.numpy(), landscape, levels=30, cmap="viridis")
+        ax.contour(w1.numpy(), w2.numpy(), landscape, levels=15, colors="white", linewidths=0.4)
+        ax.plot([p[0] for p in run["path"]], [p[1] for p in run["path"]], "o-", color="#ff5a36", markersize=3)
+        ax.plot(*START, "s", color="white", markeredgecolor="black")
+        ax.plot(*TRUE_WEIGHTS, "*", color="yellow", markeredgecolor="black", markersize=12)
+        ax.set_xlim(*W1_RANGE)   # a path that leaves the valley runs off the picture
+        ax.set_ylim(*W2_RANGE)
+        ax.set_xlabel("w1")
+        ax.set_ylabel("w2")
+        ax.set_title(f"learning rate {run['lr']} ({name}): loss {run['losses'][0]:.2f} -> {run['losses'][-1]:.3g}",
+                     fontsize=9)
+    plots.save_figure(fig, path)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args("06_loss_landscape", "Gradient descent on a two-weight loss landscape.", argv)
+    x, y = make_data(200, args.device)
+    steps = 15 if args.quick else 30
+    runs = {}
+    for name, lr in LEARNING_RATES.items():
+        path, losses = descend(x, y, lr, steps)
+        runs[name] = {"lr": lr, "path": path, "losses": losses}
+        w = path[-1]
+        print(f"learning rate {lr:<5} ({name:>11}): loss {losses[0]:.3f} -> {losses[-1]:.4g} after {steps} steps, "
+              f"ending at w = ({w[0]:.2f}, {w[1]:.2f})")
+    lowest = loss_of(tg.tensor(TRUE_WEIGHTS, device=args.device), x, y).item()
+    print(f"the bottom of the valley is near w = {tuple(TRUE_WEIGHTS)}, where the loss is {lowest:.4f}")
+    plot_paths(x, y, runs, args.out / "gradient_descent_paths.png")
+    print(f"wrote {args.out / 'gradient_descent_paths.png'}")
+    return {"start_loss": runs["about right"]["losses"][0], "lowest_loss": lowest,
+            **{f"final_loss_{name.replace(' ', '_')}": run["losses"][-1] for name, run in runs.items()}}
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
