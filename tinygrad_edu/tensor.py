@@ -319,14 +319,26 @@ class Tensor:
         except (TypeError, ValueError):
             raise TypeError(f"{op}: unsupported operand of type {type(other).__name__}") from None
 
+    def _keeps_dtype(self, number: Any) -> bool:
+        """True for a Python number that cannot change this tensor's dtype (a float or int with a
+        float tensor, an int with an integer tensor): such numbers skip the promotion machinery."""
+        kind = self.data.dtype.kind
+        return (type(number) is float and kind == "f") or (type(number) is int and kind in "fiu")
+
     def __add__(self, other: Any) -> Tensor:
+        if self._keeps_dtype(other):
+            return elementwise.AddScalar.apply(self, scalar=other)
         return elementwise.Add.apply(*self._operand(other, "add"))
 
     def __radd__(self, other: Any) -> Tensor:
+        if self._keeps_dtype(other):
+            return elementwise.AddScalar.apply(self, scalar=other)
         a, b = self._operand(other, "add")
         return elementwise.Add.apply(b, a)
 
     def __sub__(self, other: Any) -> Tensor:
+        if self._keeps_dtype(other):
+            return elementwise.AddScalar.apply(self, scalar=-other)
         return elementwise.Sub.apply(*self._operand(other, "sub"))
 
     def __rsub__(self, other: Any) -> Tensor:
@@ -334,9 +346,13 @@ class Tensor:
         return elementwise.Sub.apply(b, a)
 
     def __mul__(self, other: Any) -> Tensor:
+        if self._keeps_dtype(other):
+            return elementwise.MulScalar.apply(self, scalar=other)
         return elementwise.Mul.apply(*self._operand(other, "mul"))
 
     def __rmul__(self, other: Any) -> Tensor:
+        if self._keeps_dtype(other):
+            return elementwise.MulScalar.apply(self, scalar=other)
         a, b = self._operand(other, "mul")
         return elementwise.Mul.apply(b, a)
 

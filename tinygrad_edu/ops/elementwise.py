@@ -50,6 +50,43 @@ class Mul(Function):
                 grad * a if self.needs_input_grad[1] else None)
 
 
+class AddScalar(Function):
+    """f(a) = a + c for a Python number c;  df/da = 1"""
+
+    # The number is an option rather than a tensor, which saves wrapping it on every use;
+    # to the user it is still an addition.
+    @classmethod
+    def op_name(cls) -> str:
+        return "add"
+
+    def name(self) -> str:
+        return "AddBackward"
+
+    def forward(self, a, scalar):
+        return a + scalar
+
+    def backward(self, grad):
+        return grad
+
+
+class MulScalar(Function):
+    """f(a) = c·a for a Python number c;  df/da = c"""
+
+    @classmethod
+    def op_name(cls) -> str:
+        return "mul"
+
+    def name(self) -> str:
+        return "MulBackward"
+
+    def forward(self, a, scalar):
+        self.scalar = scalar
+        return a * scalar
+
+    def backward(self, grad):
+        return MulScalar.apply(grad, scalar=self.scalar)
+
+
 class Div(Function):
     """f(a, b) = a / b;  df/da = 1/b, df/db = -a/b²"""
 
