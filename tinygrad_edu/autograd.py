@@ -174,28 +174,23 @@ _backward_hooks: list[Callable[[Function, tuple], None]] = []
 def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     """Every tensor that `roots` depend on through recorded ops, inputs before outputs.
 
-    Depth-first search with an explicit stack instead of recursion, so a chain of 100,000
-    operations works at Python's default recursion limit. Each stack entry is a tensor and an
-    iterator over its inputs; a tensor is placed in the order once all its inputs are.
+    Each recorded op carries its `position` in forward order, and an op's output is always
+    made after its inputs, so sorting the tensors by position puts every input before the
+    tensors computed from it. Finding the tensors uses an explicit stack, not recursion, so
+    a chain of 100,000 operations works at Python's default recursion limit.
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    for root in roots:
-        if id(root) in visited or root.grad_fn is None:
-            continue
-        visited.add(id(root))
-        stack = [(root, iter(_inputs_of(root)))]
-        while stack:
-            t, inputs = stack[-1]
-            for inp in inputs:
-                if inp.grad_fn is not None and id(inp) not in visited:
-                    visited.add(id(inp))
-                    stack.append((inp, iter(_inputs_of(inp))))
-                    break
-            else:   # every input of t is placed: t can follow
-                stack.pop()
-                order.append(t)
-    return order
+    found = {id(r): r for r in roots if r.grad_fn is not None}
+    stack = list(found.values())
+    while stack:
+        for inp in _inputs_of(stack.pop()):
+            if inp.grad_fn is not None and id(inp) not in found:
+                found[id(inp)] = inp
+                stack.append(inp)
+    return sorted(found.values(), key=_forward_position)
+
+
+def _forward_position(t: Tensor) -> int:
+    return t.grad_fn.position
 
 
 def _inputs_of(t: Tensor) -> tuple[Tensor, ...]:

@@ -34,8 +34,20 @@ class Sigmoid(Function):
         return self.xp.exp(-self.xp.logaddexp(0, -as_floating(x)))
 
     def backward(self, grad):
-        out = self.output()
-        return grad * out * (1.0 - out)
+        return SigmoidGrad.apply(grad, self.output())
+
+
+class SigmoidGrad(Function):
+    """f(g, s) = g·s·(1 - s), sigmoid's backward as one op (one step instead of three);
+    df/dg = s·(1 - s), df/ds = g·(1 - 2s)"""
+
+    def forward(self, grad, s):
+        return grad * s * (1 - s)
+
+    def backward(self, grad2):
+        grad, s = self.inputs
+        return (grad2 * s * (1.0 - s) if self.needs_input_grad[0] else None,
+                grad2 * grad * (1.0 - 2.0 * s) if self.needs_input_grad[1] else None)
 
 
 class ReLU(Function):
@@ -69,8 +81,20 @@ class Tanh(Function):
         return self.xp.tanh(as_floating(x))
 
     def backward(self, grad):
-        out = self.output()
-        return grad * (1.0 - out * out)
+        return TanhGrad.apply(grad, self.output())
+
+
+class TanhGrad(Function):
+    """f(g, t) = g·(1 - t²), tanh's backward as one op (one step instead of three);
+    df/dg = 1 - t², df/dt = -2·g·t"""
+
+    def forward(self, grad, t):
+        return grad * (1 - t * t)
+
+    def backward(self, grad2):
+        grad, t = self.inputs
+        return (grad2 * (1.0 - t * t) if self.needs_input_grad[0] else None,
+                grad2 * grad * t * -2.0 if self.needs_input_grad[1] else None)
 
 
 def _softmax_dim(dim: int, ndim: int) -> int | None:
