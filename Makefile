@@ -20,8 +20,10 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 demo: $(VENV)/.demo-installed
 	$(PY) -m tinygrad_edu demo
 
+# pytest-xdist already runs one worker per core, so each worker's BLAS gets one thread
+# (more would fight over the same cores and make small matrix products far slower).
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -n auto -q
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n auto -q
 
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks.run

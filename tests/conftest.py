@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from tests import strict_backend
 from tinygrad_edu import backend
 
 strict_backend.register()
+# pytest-xdist runs one worker per core; more threads per worker would only fight over them.
+torch.set_num_threads(1)
 
 DEVICES = ["cpu", "strict", "cuda"]
 

@@ -131,3 +131,16 @@ def test_a_0d_tensor_adapts_to_a_tensor_with_dimensions_like_a_python_number():
 
 def test_where_accepts_two_plain_numbers():
     assert tg.where(Tensor([True, False]), 1.0, 2.0).tolist() == [1.0, 2.0]
+
+
+def test_tensor_copies_numpy_data_and_from_numpy_shares_it():
+    array = np.array([1.0, 2.0])
+    copied, shared = Tensor(array), tg.from_numpy(array)
+    array[0] = 5.0
+    assert copied.tolist() == [1.0, 2.0] and shared.tolist() == [5.0, 2.0]
+    source = Tensor([1.0, 2.0])
+    again = Tensor(source)
+    source.data[1] = 7.0
+    assert again.tolist() == [1.0, 2.0]
+    with pytest.raises(TypeError, match="from_numpy: expected a NumPy array, got list"):
+        tg.from_numpy([1.0])

@@ -10,7 +10,7 @@ from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.autograd import Function, backward, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.backend import (bool_, float16, float32, float64, get_default_device, int8, int16, int32,
                                   int64, is_available, manual_seed, set_default_device, uint8)
-from tinygrad_edu.creation import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
+from tinygrad_edu.creation import (arange, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
                                    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul

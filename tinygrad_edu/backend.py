@@ -153,14 +153,21 @@ def device_of_array(array: Any) -> str | None:
     return None
 
 
-def to_device(array: Any, device: str, dtype=None):
-    """Turn `array` (host data or an array on any device) into an array on `device`."""
+def to_device(array: Any, device: str, dtype=None, copy: bool = False):
+    """Turn `array` (host data or an array on any device) into an array on `device`.
+
+    With copy=True the result never shares memory with `array`, even when nothing had to move.
+    """
     target = get_device(device)
     source = device_of_array(array)
     if source is not None and source != device:
         array = get_device(source).to_host(array)
     if source != device:
         array = target.from_host(np.asarray(array) if dtype is None else np.asarray(array, dtype=dtype))
+    elif dtype is not None and array.dtype != dtype:
+        return array.astype(dtype)   # astype copies
+    elif copy:
+        return array.copy()
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
     return array

@@ -169,6 +169,8 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from None
     _prepare_out_dir(out)
 
+    if not args.no_tune_allocator:
+        tg.tune_allocator()   # keep freed memory between steps; see tinygrad_edu/allocator.py
     tg.manual_seed(args.seed)
     model = DigitsConvNet().to(device)
     print(f"training a 4-layer ConvNet on {len(y_train)} digits ({len(y_test)} held out) on {device} "
@@ -222,6 +224,8 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a run of a few seconds with fewer epochs")
     parser.add_argument("--batch-size", type=_positive_int, default=32, help="samples per step (default: 32)")
     parser.add_argument("--lr", type=_positive_float, default=3e-3, help="Adam's learning rate (default: 0.003)")
+    parser.add_argument("--no-tune-allocator", action="store_true",
+                        help="leave the C allocator as it is (by default the demo calls tg.tune_allocator())")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,16 @@ def tensor(data: Any, dtype: Any = None, device: str | None = None, requires_gra
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def from_numpy(array: Any) -> Tensor:
+    """A CPU tensor that shares memory with a NumPy array (changes to one show in the other),
+    like torch.from_numpy; `tg.tensor(array)` copies instead."""
+    if backend.device_of_array(array) != "cpu":
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: unsupported dtype {array.dtype}")
+    return Tensor._make(array, "cpu", False, None)
+
+
 def full(shape: Any, fill_value: float, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
     shape = _shape_args((shape,)) if not isinstance(shape, int) else (shape,)

@@ -48,11 +48,15 @@ class Tensor:
                 dtype = backend.as_dtype(dtype)
             elif backend.device_of_array(data) is None:
                 dtype = backend.infer_dtype(data)
-            array = backend.to_device(data, device, dtype)
+            array = backend.to_device(data, device, dtype, copy=True)   # like torch.tensor: never shares
         except (ValueError, TypeError) as e:
             raise type(e)(f"Tensor: cannot make a tensor from {type(data).__name__}: {e}") from None
         if array.dtype.kind not in "biuf":
             raise TypeError(f"Tensor: unsupported dtype {array.dtype}; use numbers or booleans")
+        self._become_leaf(array, device, requires_grad)
+
+    def _become_leaf(self, array: Any, device: str, requires_grad: bool) -> None:
+        """Set every field of a new leaf tensor holding `array` (shared, not copied)."""
         self.data = array
         self.grad: Tensor | None = None
         self.grad_fn = None

@@ -30,7 +30,10 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = backend.array_module(backend.get_default_device()).zeros((0,), dtype=backend.DEFAULT_FLOAT)
-        super().__init__(data, requires_grad=requires_grad)
+        if isinstance(data, Tensor):   # share the tensor's memory, as torch.nn.Parameter does
+            self._become_leaf(data.data, data.device, requires_grad)
+        else:
+            super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
