@@ -57,8 +57,18 @@ class ReLU(Function):
         return self.xp.maximum(x, 0)
 
     def backward(self, grad):
-        x = self.inputs[0].data
-        return grad * self.constant((x > 0).astype(x.dtype))
+        return ReLUGrad.apply(grad, self.inputs[0])
+
+
+class ReLUGrad(Function):
+    """f(g, x) = g where x > 0 else 0, relu's backward as one op (no float mask is made);
+    df/dg = 1 where x > 0 else 0, df/dx = 0"""
+
+    def forward(self, grad, x):
+        return grad * (x > 0)
+
+    def backward(self, grad2):
+        return ReLUGrad.apply(grad2, self.inputs[1]), None
 
 
 class LeakyReLU(Function):
