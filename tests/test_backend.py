@@ -127,3 +127,16 @@ def test_manual_seed_makes_random_tensors_reproducible_on_every_device():
     tg.manual_seed(123)
     b = tg.randn(3, 4, device="strict")
     np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_sigmoid_and_erf_work_without_scipy(monkeypatch):
+    x = np.array([-1000.0, -30.0, -1.5, 0.0, 2.0, 1000.0], dtype=np.float32)
+    with_scipy = backend.sigmoid(x), backend.erf(x)
+    monkeypatch.setattr(backend, "_special_modules", {np.ndarray: None})   # as if SciPy were missing
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        without = backend.sigmoid(x), backend.erf(x)
+    for a, b in zip(with_scipy, without):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=0)

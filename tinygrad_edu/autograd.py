@@ -106,7 +106,7 @@ class Function:
             if t._device != device:
                 cls._raise_device_mismatch(inputs)
             requires_grad = requires_grad or t.requires_grad
-        fn = cls.__new__(cls)
+        fn = object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
             data = fn.forward(*[t.data for t in inputs], **options)
@@ -121,13 +121,14 @@ class Function:
             fn.position = next(_positions)
             for hook in _forward_hooks:
                 hook(fn, data)
+        make_tensor = tensor_module.Tensor._make
         if not (requires_grad and _grad_mode.enabled):
-            return tensor_module.Tensor._make(data, device, False, None)
+            return make_tensor(data, device, False, None)
         if not _forward_hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
         fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        out = tensor_module.Tensor._make(data, device, True, fn)
+        out = make_tensor(data, device, True, fn)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
         return out

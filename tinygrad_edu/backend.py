@@ -254,18 +254,40 @@ def random_generator() -> np.random.Generator:
 # ---- functions NumPy lacks ---------------------------------------------------------------
 
 _vector_erf = np.vectorize(math.erf, otypes=[np.float64])
+_special_modules: dict[type, Any] = {}
+
+
+def _special_functions(x) -> Any:
+    """scipy.special for host arrays (None when SciPy is not installed: it is optional),
+    cupyx.scipy.special for GPU arrays; looked up once per array type."""
+    kind = type(x)
+    if kind not in _special_modules:
+        try:
+            if kind.__module__.startswith("cupy"):
+                import cupyx.scipy.special as special
+            else:
+                import scipy.special as special
+        except ImportError:
+            special = None
+        _special_modules[kind] = special
+    return _special_modules[kind]
 
 
 def erf(x):
     """The error function, elementwise, on either device."""
-    if type(x).__module__.startswith("cupy"):
-        from cupyx.scipy.special import erf as cupy_erf
-        return cupy_erf(x)
-    try:
-        from scipy.special import erf as scipy_erf
-        return scipy_erf(x)
-    except ImportError:  # SciPy is optional; math.erf is exact but slower
-        return _vector_erf(x).astype(x.dtype)
+    special = _special_functions(x)
+    if special is not None:
+        return special.erf(x)
+    return _vector_erf(x).astype(x.dtype)   # math.erf: exact, but one Python call per element
+
+
+def sigmoid(x):
+    """1/(1 + e^-x) for any x, without overflow: SciPy's (or CuPy's) expit when installed,
+    else exp(-log(1 + e^-x)) with the logarithm from logaddexp, which never overflows."""
+    special = _special_functions(x)
+    if special is not None:
+        return special.expit(x)
+    return np.exp(-np.logaddexp(0, -x))
 
 
 def scatter_add(xp, target, index, values) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.elementwise import Erf, as_floating, where
 from tinygrad_edu.tensor import Tensor
@@ -29,9 +30,8 @@ class Sigmoid(Function):
     uses_output = True
 
     def forward(self, x):
-        # 1/(1 + e^-x) = exp(-log(1 + e^-x)); logaddexp(0, -x) computes that log without
-        # overflowing, so x = ±1000 is safe and tiny outputs keep their precision.
-        return self.xp.exp(-self.xp.logaddexp(0, -as_floating(x)))
+        # e^-x overflows for x = -1000; backend.sigmoid is written so that it never does.
+        return backend.sigmoid(as_floating(x))
 
     def backward(self, grad):
         return SigmoidGrad.apply(grad, self.output())
