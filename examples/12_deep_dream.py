@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args("12_deep_dream", "Deep Dream with the digits ConvNet, on a digit and on the cat.", argv,
                       channel={"type": int, "default": None,
                                "help": "channel of the second conv layer (default: the one most active on the cat)"})
-    model = trained_convnet(args).model
-    digits = trained_convnet(args).data.x_test
+    trained = trained_convnet(args)
+    model, digits = trained.model, trained.data.x_test
     photo = load_photo(args.device)
     channel = args.channel if args.channel is not None else most_active_channel(model, photo)
     steps = 10 if args.quick else 40

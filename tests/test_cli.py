@@ -106,6 +106,19 @@ def test_without_tqdm_the_demo_prints_one_line_per_epoch(tmp_path, monkeypatch, 
     assert "epoch 1/2: loss " in out and "epoch 2/2: loss " in out and "test accuracy: " in out
 
 
+def test_without_dot_the_demo_writes_dot_files_and_one_line_with_the_install_hint(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    empty = tmp_path / "empty_bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path / "run")]) == 0
+    captured = capsys.readouterr()
+    notes = [line for line in captured.out.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "apt-get install graphviz" in notes[0]
+    assert f"wrote {tmp_path / 'run' / 'model_graph.dot'}" in captured.out
+    assert "UserWarning" not in captured.err
+
+
 def _run_module(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True, text=True,
                           cwd=REPO, timeout=120)

@@ -114,9 +114,24 @@ def test_argmax_of_a_0d_tensor_is_zero(device):
     assert Tensor(3.0, device=device).argmax().item() == 0
 
 
-def test_var_with_no_degrees_of_freedom_is_nan_like_torch(device):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        assert np.isnan(Tensor([1.0], device=device).var().item())
+@pytest.mark.filterwarnings("error::RuntimeWarning")   # PyTorch's warning, not NumPy's "invalid value"
+def test_var_with_no_degrees_of_freedom_is_nan_with_a_warning_like_torch(device):
+    x = Tensor([1.0], device=device, requires_grad=True)
+    with pytest.warns(UserWarning, match=r"var: degrees of freedom is <= 0 \(1 elements with correction=1\)"):
+        v = x.var()
+    assert np.isnan(v.item())
+    v.backward()
+    assert np.isnan(x.grad.item())                        # torch's gradient is nan too
+    with pytest.warns(UserWarning, match="std: |var: "):
+        assert np.isnan(Tensor([[1.0, 2.0]], device=device).std(dim=0).numpy()).all()
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_mean_of_no_elements_is_nan_like_torch(device):
+    assert np.isnan(Tensor(np.zeros(0), device=device).mean().item())
+    assert np.isnan(torch.zeros(0).mean().item())
+    per_row = Tensor(np.zeros((2, 0)), device=device).mean(dim=1)
+    assert per_row.shape == (2,) and np.isnan(per_row.numpy()).all()
 
 
 def test_mean_of_an_integer_tensor_asks_for_a_float_tensor():

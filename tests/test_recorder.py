@@ -128,7 +128,8 @@ def test_plotting_before_recording_is_a_clear_error():
 
 
 def test_recorder_follows_a_real_nn_model_and_optimizer():
-    nn = pytest.importorskip("tinygrad_edu.nn", reason="the nn package is not written yet")
+    from tinygrad_edu import nn
+
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
     opt = tg.optim.SGD(model.parameters(), lr=0.05)
     x, y = data()

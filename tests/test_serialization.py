@@ -124,6 +124,16 @@ def test_header_with_inconsistent_offsets_is_a_clear_error(tmp_path):
         tg.load(path)
 
 
+@pytest.mark.parametrize("offsets", ['"0-8"', "[8]", "null", '[0, "8"]', "[0, 8.5]"])
+def test_header_with_malformed_offsets_is_a_clear_error(tmp_path, offsets):
+    header = ('{"w":{"dtype":"F32","shape":[2],"data_offsets":%s}}' % offsets).encode()
+    path = tmp_path / "mangled.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(8))
+    with pytest.raises(ValueError, match=r"mangled\.safetensors' is corrupt: the header entry for 'w' has no valid "
+                                         r"data_offsets"):
+        tg.load(path)
+
+
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"load: no such file: '.*nothing\.safetensors'"):
         tg.load(tmp_path / "nothing.safetensors")

@@ -292,6 +292,13 @@ def test_the_graph_renders_inline_in_jupyter_as_svg():
     assert "<svg" in bundle["image/svg+xml"]
 
 
+@needs_dot
+def test_save_graph_writes_files_with_ordinary_permissions(tmp_path):
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    written = tg.viz.save_graph(tg.viz.draw_graph((x * x).sum()), tmp_path / "graph.svg")
+    assert written.stat().st_mode & 0o777 == 0o644     # not the 0o600 of a bare temporary file
+
+
 def hide_dot(monkeypatch, tmp_path):
     empty = tmp_path / "empty_bin"
     empty.mkdir()
@@ -316,6 +323,7 @@ def test_without_dot_save_graph_writes_the_dot_file_and_explains(monkeypatch, tm
         tg.viz.save_graph(graph, tmp_path / "graph.svg")
     assert info.value.dot_path == tmp_path / "graph.dot"
     assert info.value.dot_path.read_text() == graph.source
+    assert info.value.dot_path.stat().st_mode & 0o777 == 0o644
     assert "dot -Tsvg" in str(info.value)
     assert not (tmp_path / "graph.svg").exists()
 
@@ -362,14 +370,14 @@ def test_graph_text_handles_a_chain_of_thousands_of_ops():
 
 
 def test_draw_graph_with_a_real_nn_module_names_parameters_like_pytorch():
-    nn = pytest.importorskip("tinygrad_edu.nn", reason="the nn package is not written yet")
+    from tinygrad_edu import nn
+
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     source = tg.viz.draw_graph(model(tg.randn(4, 2)).sum(), module=model).source
     assert 'label="0.weight\\l' in source and 'label="2.bias\\l' in source
     assert "subgraph cluster_0 {" in source and "subgraph cluster_2 {" in source
     collapsed = tg.viz.draw_graph(model(tg.randn(4, 2)).sum(), module=model, collapse_modules=True).source
     assert sorted(re.findall(r"^\s*(m_\w+) \[", collapsed, re.M)) == ["m_0", "m_2"]
-
 
 
 def test_a_module_without_named_parameters_is_a_clear_error():

@@ -244,7 +244,8 @@ def test_demo_pictures_without_dot_write_the_dot_files_and_warn(monkeypatch, tmp
 
 
 def test_demo_pictures_with_a_real_nn_convnet(tmp_path):
-    nn = pytest.importorskip("tinygrad_edu.nn", reason="the nn package is not written yet")
+    from tinygrad_edu import nn
+
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                           nn.Linear(4 * 4 * 4, 10))
     with warnings.catch_warnings():
@@ -254,3 +255,25 @@ def test_demo_pictures_with_a_real_nn_convnet(tmp_path):
     for png in written[:3]:
         read_png(png)
     assert len(written) == 5
+
+
+def test_demo_pictures_for_a_model_whose_forward_order_differs_from_its_registration_order(tmp_path):
+    from tinygrad_edu import nn
+    from tinygrad_edu.viz.report import feature_maps, first_conv
+
+    class HeadFirst(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = nn.Linear(4 * 8 * 8, 10)     # registered first, but runs last
+            self.conv = nn.Conv2d(1, 4, 3, padding=1)
+
+        def forward(self, x):
+            return self.head(self.conv(x).relu().flatten(1))
+
+    model = HeadFirst()
+    x = tg.randn(1, 1, 8, 8)
+    np.testing.assert_allclose(feature_maps(model, first_conv(model), x).numpy(), model.conv(x).numpy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        written = tg.viz.write_demo_pictures(model, {"loss": [1.0, 0.5]}, np.ones((8, 8)), tmp_path)
+    read_png(written[2])

@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -152,10 +153,15 @@ def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, ou
     except ImportError:
         return []
     try:
-        return list(write_demo_pictures(model, history, sample_image, out))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            written = list(write_demo_pictures(model, history, sample_image, out))
     except ImportError as e:   # e.g. matplotlib missing: the pictures are a bonus, not the point
         print(f"note: no pictures written: {e}")
         return []
+    for warning in caught:   # e.g. no Graphviz `dot`: one line with the hint, not a Python warning
+        print(f"note: {warning.message}")
+    return written
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -169,8 +169,15 @@ def _read_header(data: bytes, path: Path) -> dict[str, Any]:
         raise ValueError(f"{where} is not a safetensors file or is corrupt: its header is not valid JSON") from None
     if not isinstance(header, dict):
         raise ValueError(f"{where} is not a safetensors file: its header is not a JSON object")
-    needed = max((entry["data_offsets"][1] for key, entry in header.items()
-                  if key != "__metadata__" and isinstance(entry, dict) and "data_offsets" in entry), default=0)
+    needed = 0
+    for key, entry in header.items():
+        if key == "__metadata__":
+            continue
+        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        if not (isinstance(offsets, list) and len(offsets) == 2 and all(type(o) is int for o in offsets)):
+            raise ValueError(f"{where} is corrupt: the header entry for {key!r} has no valid data_offsets "
+                             f"(two byte positions), got {offsets!r}")
+        needed = max(needed, offsets[1])
     found = len(data) - 8 - header_size
     if found < needed:
         raise ValueError(f"{where} is truncated: the header describes {needed} bytes of tensor data "

@@ -5,6 +5,7 @@ of a sum gets the whole upstream gradient, the maximum gets all of it.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from tinygrad_edu import backend
@@ -58,8 +59,7 @@ class Sum(Function):
 
 
 class _Extreme(Function):
-    """Shared backward of max and min: the gradient goes to the elements that attained the
-    extreme, split evenly between ties (as torch.amax does)."""
+    """Shared backward of max and min: df/dx = 1/k at each of the k elements that attained the extreme, 0 elsewhere (as torch.amax)"""
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -101,7 +101,9 @@ def mean(t: Tensor, dim: Any = None, keepdim: bool = False, axis: Any = None, ke
     if not backend.is_floating(t.dtype):
         raise TypeError(f"mean: needs a floating-point tensor, got {t.dtype}; convert it with .float()")
     dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, "mean")
-    return Sum.apply(t, dim=dims, keepdim=keepdim) * (1.0 / max(_count(t, dims), 1))
+    count = _count(t, dims)
+    # The mean of no numbers is undefined: nan, as in PyTorch (not 0, which would look like data).
+    return Sum.apply(t, dim=dims, keepdim=keepdim) * (1.0 / count if count else float("nan"))
 
 
 def var(t: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, axis: Any = None,
@@ -112,7 +114,14 @@ def var(t: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, 
     dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, "var")
     centered = t - mean(t, dims, keepdim=True)
     squares = Sum.apply(centered * centered, dim=dims, keepdim=keepdim)
-    return squares / float(max(_count(t, dims) - correction, 0))   # 0 degrees of freedom give nan, as in PyTorch
+    count = _count(t, dims)
+    if count - correction <= 0:
+        # No degrees of freedom left (e.g. the unbiased variance of one number): nan, with
+        # PyTorch's warning rather than NumPy's "invalid value encountered in divide".
+        warnings.warn(f"var: degrees of freedom is <= 0 ({count} elements with correction={correction}); "
+                      f"the result is nan", UserWarning, stacklevel=3)
+        return squares * float("nan")
+    return squares / float(count - correction)
 
 
 def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | None, keepdims: bool | None) -> Tensor:

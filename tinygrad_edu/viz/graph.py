@@ -295,10 +295,12 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None) -
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644   # mkstemp would leave 0o600
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

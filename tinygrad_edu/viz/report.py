@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np   # host-side: joining the digit and its feature maps into one picture
 
 from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.nn.layers import Sequential
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.plots import _as_numpy, image_grid, plot_curves
 
@@ -51,10 +52,16 @@ def _as_batch(image: Any, device: str) -> Tensor:
 
 def feature_maps(model: Any, conv: Any, x: Tensor) -> Tensor:
     """The output of `conv` for `x`, after the activation that follows it when the model is a
-    sequence of layers that contains `conv` directly; otherwise `conv(x)` alone."""
+    sequence of layers that contains `conv` directly; otherwise `conv(x)` alone.
+
+    Only a Sequential says that its children run in the order they were registered; a model
+    with its own forward() may register them in any order, so its children are walked only
+    when `conv` is the first of them (nothing has to run before it).
+    """
     layers = list(model.children()) if hasattr(model, "children") else []
+    in_order = isinstance(model, Sequential) or (bool(layers) and layers[0] is conv)
     with no_grad():
-        if not any(layer is conv for layer in layers):
+        if not in_order or not any(layer is conv for layer in layers):
             return conv(x)
         reached = False
         for layer in layers:

@@ -108,9 +108,15 @@ def tensor_names(graph: Graph, module: Any = None, names: dict[str, Tensor] | No
 
 
 def derivative_rule(fn: Function) -> str:
-    """The op's local derivative in words: the first line of its docstring."""
+    """The op's local derivative in words: the first paragraph of its docstring, on one line.
+
+    A long rule is wrapped over several source lines (conv2d's says df/dw on its second
+    line), so the whole paragraph is joined, not just its first line.
+    """
     doc = (type(fn).__doc__ or "").strip()
-    return doc.splitlines()[0].strip() if doc else f"{fn.op_name()}: no derivative rule documented"
+    if not doc:
+        return f"{fn.op_name()}: no derivative rule documented"
+    return " ".join(line.strip() for line in doc.split("\n\n")[0].splitlines())
 
 
 def shape_text(shape: Iterable[int]) -> str:
