@@ -11,6 +11,20 @@ strict_backend.register()
 # pytest-xdist runs one worker per core; more threads per worker would only fight over them.
 torch.set_num_threads(1)
 
+
+@pytest.fixture(scope="session", autouse=True)
+def one_blas_thread():
+    """One BLAS thread per worker (also when pytest is run by hand, without the Makefile's
+    environment): the tests multiply small matrices, where extra threads gain nothing and, on
+    a machine shared with other workers, wait for each other and make training many times slower."""
+    try:
+        from threadpoolctl import threadpool_limits   # installed with scikit-learn
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
 DEVICES = ["cpu", "strict", "cuda"]
 
 

@@ -29,18 +29,6 @@ def page_id(page: pathlib.Path) -> str:
     return str(page.relative_to(ROOT))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_blas_thread():
-    """Small matrices, shared machine: one BLAS thread is much faster (see test_examples.py)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 @pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")   # api.md shows detect_anomaly catching log(0)
 @pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=page_id)
 def test_every_python_block_in_the_docs_runs(page, tmp_path, monkeypatch):

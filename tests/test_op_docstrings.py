@@ -34,4 +34,7 @@ def test_every_op_has_a_docstring_whose_first_line_states_its_math(cls):
     assert doc and doc.strip(), f"{cls.__name__} has no docstring"
     first_line = doc.strip().splitlines()[0]
     assert "=" in first_line, f"{cls.__name__}: the first docstring line should give f(x) = ... and its derivative"
+    function, _, derivative = first_line.partition(";")
+    assert derivative.strip(), (f"{cls.__name__}: the first docstring line should give the function, a ';', "
+                                f"then its local derivative, all on one line")
     assert cls.forward is not Function.forward, f"{cls.__name__} does not define forward"

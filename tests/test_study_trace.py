@@ -193,3 +193,22 @@ def test_parameters_in_the_trace_carry_their_module_names():
     assert [leaf.name for leaf in trace.leaves] == ["fc.weight"]
     np.testing.assert_allclose(trace.leaf("fc.weight").gradient, [[1.0, 3.0]])
     assert "fc.weight" in trace.table()
+
+
+def test_the_rule_of_an_op_whose_docstring_wraps_over_lines_is_given_whole():
+    class Twice(tg.Function):
+        """f(x) = 2x, written over two lines as a user
+        might;  df/dx = 2
+
+        Anything after the first paragraph is not part of the rule."""
+
+        def forward(self, x):
+            return x * 2
+
+        def backward(self, grad):
+            return grad * 2.0
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    trace = tg.study.trace_backward(Twice.apply(x).sum())
+    rule = {s.op: s.rule for s in trace}["twice"]
+    assert rule == "f(x) = 2x, written over two lines as a user might;  df/dx = 2"

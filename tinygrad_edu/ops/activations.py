@@ -38,8 +38,9 @@ class Sigmoid(Function):
 
 
 class SigmoidGrad(Function):
-    """f(g, s) = g·s·(1 - s), sigmoid's backward as one op (one step instead of three);
-    df/dg = s·(1 - s), df/ds = g·(1 - 2s)"""
+    """f(g, s) = g·s·(1 - s);  df/dg = s·(1 - s), df/ds = g·(1 - 2s)
+
+    Sigmoid's backward as one op: one step instead of three, and still differentiable."""
 
     def forward(self, grad, s):
         return grad * s * (1 - s)
@@ -61,8 +62,9 @@ class ReLU(Function):
 
 
 class ReLUGrad(Function):
-    """f(g, x) = g where x > 0 else 0, relu's backward as one op (no float mask is made);
-    df/dg = 1 where x > 0 else 0, df/dx = 0"""
+    """f(g, x) = g where x > 0 else 0;  df/dg = 1 where x > 0 else 0, df/dx = 0
+
+    ReLU's backward as one op, which multiplies by the boolean mask without making a float one."""
 
     def forward(self, grad, x):
         return grad * (x > 0)
@@ -95,8 +97,9 @@ class Tanh(Function):
 
 
 class TanhGrad(Function):
-    """f(g, t) = g·(1 - t²), tanh's backward as one op (one step instead of three);
-    df/dg = 1 - t², df/dt = -2·g·t"""
+    """f(g, t) = g·(1 - t²);  df/dg = 1 - t², df/dt = -2·g·t
+
+    Tanh's backward as one op: one step instead of three, and still differentiable."""
 
     def forward(self, grad, t):
         return grad * (1 - t * t)

@@ -158,9 +158,10 @@ def channels_first(g: Any, groups: int) -> Any:
 
 
 class Conv2d(Function):
-    """f(x, w)[n, o, p, q] = Σ_{c,i,j} w[o, c, i, j]·x_pad[n, c, p·s + i·d, q·s + j·d];
-    df/dx = the upstream gradient spread back over the windows, df/dw = the upstream gradient
-    correlated with the windows"""
+    """f(x, w)[n, o, p, q] = Σ_{c,i,j} w[o, c, i, j]·x_pad[n, c, p·s + i·d, q·s + j·d];  df/dx = ConvInputGrad(g, w), df/dw = ConvWeightGrad(x, g)
+
+    The input's gradient is the upstream gradient spread back over the windows; the weight's
+    is the upstream gradient correlated with the windows."""
 
     def forward(self, x, w, geometry, groups, cols=None):
         self.geometry, self.groups = geometry, groups
@@ -185,8 +186,9 @@ class Conv2d(Function):
 
 
 class ConvInputGrad(Function):
-    """f(g, w) = the gradient of conv2d with respect to its input (a transposed convolution):
-    columns Wᵀ·g, added back onto the pixels they came from;  df/dg = conv2d(·, w), df/dw = ConvWeightGrad(·, g)"""
+    """f(g, w) = col2im(Wᵀ·g), conv2d's input gradient;  df/dg = conv2d(·, w), df/dw = ConvWeightGrad(·, g)
+
+    A transposed convolution: columns Wᵀ·g, added back onto the pixels they came from."""
 
     def forward(self, g, w, geometry, groups, in_shape):
         self.geometry, self.groups = geometry, groups
@@ -207,8 +209,9 @@ class ConvInputGrad(Function):
 
 
 class ConvWeightGrad(Function):
-    """f(x, g) = the gradient of conv2d with respect to its weight: g·colsᵀ, summed over every
-    output pixel of every image;  df/dx = ConvInputGrad(g, ·), df/dg = conv2d(x, ·)"""
+    """f(x, g) = g·im2col(x)ᵀ, conv2d's weight gradient;  df/dx = ConvInputGrad(g, ·), df/dg = conv2d(x, ·)
+
+    The product sums over every output pixel of every image."""
 
     def forward(self, x, g, geometry, groups, w_shape, cols=None):
         self.geometry, self.groups = geometry, groups
@@ -303,9 +306,9 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
 
 
 class PickFromWindows(Function):
-    """f(x)[n, c, p, q] = the element of window (p, q) at the offset `index[n, c, p, q]`;
-    df/dx = 1 at each picked element, 0 elsewhere (a picked element shared by overlapping
-    windows collects every window's gradient)"""
+    """f(x)[n, c, p, q] = the element of window (p, q) at offset index[n, c, p, q];  df/dx = 1 at each picked element, 0 elsewhere
+
+    An element picked by several overlapping windows collects every window's gradient."""
 
     def forward(self, x, index, geometry):
         self.index, self.geometry = index, geometry
@@ -320,8 +323,7 @@ class PickFromWindows(Function):
 
 
 class PlaceInWindows(Function):
-    """f(g) = zeros of the input's shape with g[n, c, p, q] added at the element that window
-    (p, q) picked;  df/dg = PickFromWindows (read each gradient back from the same place)"""
+    """f(g) = zeros with g[n, c, p, q] added where window (p, q) picked;  df/dg = PickFromWindows (read back from the same place)"""
 
     def forward(self, g, index, geometry, in_shape):
         self.index, self.geometry = index, geometry
@@ -339,8 +341,7 @@ class PlaceInWindows(Function):
 
 
 class MaxPool2d(PickFromWindows):
-    """f(x)[n, c, p, q] = the largest element of window (p, q);  df/dx = 1 at each window's
-    maximum (the first one on ties, as PyTorch does), 0 elsewhere"""
+    """f(x)[n, c, p, q] = max of window (p, q);  df/dx = 1 at each window's maximum (the first on ties, as PyTorch), 0 elsewhere"""
 
     def forward(self, x, geometry):
         xp = self.xp
@@ -371,8 +372,7 @@ class MaxPool2d(PickFromWindows):
 
 
 class AvgPool2d(Function):
-    """f(x)[n, c, p, q] = the mean of window (p, q), padding zeros included;  df/dx = 1/(kh·kw)
-    for every element of the window"""
+    """f(x)[n, c, p, q] = mean of window (p, q), padding zeros included;  df/dx = 1/(kh·kw) for each element of the window"""
 
     def forward(self, x, geometry):
         self.geometry = geometry
@@ -387,8 +387,9 @@ class AvgPool2d(Function):
 
 
 class SpreadOverWindows(Function):
-    """f(g) = each g[n, c, p, q] shared out equally over the kh·kw elements of window (p, q),
-    added up where windows overlap (the backward of avg_pool2d);  df/dg = avg_pool2d"""
+    """f(g) = each g[n, c, p, q] shared equally over window (p, q), added where windows overlap;  df/dg = avg_pool2d
+
+    This is the backward of avg_pool2d."""
 
     def forward(self, g, geometry, in_shape):
         self.geometry = geometry

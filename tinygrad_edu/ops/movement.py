@@ -177,8 +177,7 @@ def _is_advanced(index: Any) -> bool:
 
 
 class GetItem(Function):
-    """f(x) = x[index];  the gradient is placed back at the indexed positions, zero elsewhere,
-    and added up where one position was picked several times"""
+    """f(x) = x[index];  df/dx = 1 at each indexed position (added up where one is picked twice), 0 elsewhere"""
 
     def forward(self, x, index):
         self.index = index
