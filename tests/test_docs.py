@@ -29,7 +29,6 @@ def page_id(page: pathlib.Path) -> str:
     return str(page.relative_to(ROOT))
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")   # api.md shows detect_anomaly catching log(0)
 @pytest.mark.parametrize("page", [p for p in PAGES if python_blocks(p)], ids=page_id)
 def test_every_python_block_in_the_docs_runs(page, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

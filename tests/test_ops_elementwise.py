@@ -5,6 +5,8 @@ value, the gradient of every input and the gradients of those gradients (`double
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -230,3 +232,14 @@ def test_clone_copies_the_data_and_passes_the_gradient(device):
 def test_cast_between_float_dtypes_converts_the_gradient_back(device):
     check_against_torch(lambda a: a.float() * 2.0, lambda a: a.float() * 2.0, [(3,)], device=device,
                         rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda x: x.log(), lambda x: 1.0 / x, lambda x: x.sqrt(), lambda x: x ** -0.5,
+                                  lambda x: x ** Tensor([0.5, 0.5, 0.5])])
+def test_inf_and_nan_come_silently_as_in_torch(make):
+    x = Tensor([0.0, -1.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = make(x)
+        y.sum().backward()
+    assert not np.isfinite(y.numpy()[:2]).all()

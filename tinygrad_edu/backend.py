@@ -7,6 +7,7 @@ on both devices. Moving data between devices also happens only here.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from dataclasses import dataclass
@@ -288,6 +289,13 @@ def sigmoid(x):
     if special is not None:
         return special.expit(x)
     return np.exp(-np.logaddexp(0, -x))
+
+
+def ieee_quietly(xp) -> Any:
+    """A context in which 1/0, log(0) and sqrt(-1) give inf and nan without NumPy's warnings,
+    as they do in PyTorch; `tg.detect_anomaly()` is the tool that finds where they appear."""
+    errstate = getattr(xp, "errstate", None)   # CuPy has none: it never warns
+    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
 
 
 def scatter_add(xp, target, index, values) -> None:

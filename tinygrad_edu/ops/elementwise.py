@@ -91,7 +91,8 @@ class Div(Function):
     """f(a, b) = a / b;  df/da = 1/b, df/db = -a/b²"""
 
     def forward(self, a, b):
-        return a / b
+        with backend.ieee_quietly(self.xp):   # x/0 is inf (or nan), silently, as in PyTorch
+            return a / b
 
     def backward(self, grad):
         a, b = self.inputs
@@ -119,7 +120,8 @@ class PowScalar(Function):
     def forward(self, a, exponent):
         self.exponent = exponent
         dtype = backend.scalar_result_dtype(a.dtype, exponent)   # int tensor ** 0.5 is float32
-        return a.astype(dtype, copy=False) ** self.xp.asarray(exponent, dtype=dtype)
+        with backend.ieee_quietly(self.xp):
+            return a.astype(dtype, copy=False) ** self.xp.asarray(exponent, dtype=dtype)
 
     def backward(self, grad):
         a, = self.inputs
@@ -134,7 +136,8 @@ class Pow(Function):
     uses_output = True
 
     def forward(self, a, b):
-        return a ** b
+        with backend.ieee_quietly(self.xp):
+            return a ** b
 
     def backward(self, grad):
         a, b = self.inputs
@@ -162,7 +165,8 @@ class Log(Function):
     """f(a) = ln(a);  df/da = 1/a"""
 
     def forward(self, a):
-        return self.xp.log(as_floating(a))
+        with backend.ieee_quietly(self.xp):   # log(0) is -inf, log(-1) nan, silently
+            return self.xp.log(as_floating(a))
 
     def backward(self, grad):
         return grad / self.inputs[0]
@@ -173,7 +177,8 @@ class Sqrt(Function):
     uses_output = True
 
     def forward(self, a):
-        return self.xp.sqrt(as_floating(a))
+        with backend.ieee_quietly(self.xp):
+            return self.xp.sqrt(as_floating(a))
 
     def backward(self, grad):
         return grad / (2.0 * self.output())
