@@ -183,3 +183,31 @@ def test_cross_entropy_of_float32_logits_is_float32(device):
     assert loss.dtype == tg.float32
     loss.backward()
     assert x.grad.dtype == tg.float32
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("shape, targets", [((5, 4), [1, -100, 3, 0, -100]), ((2, 3, 2), [[0, -100], [2, 1]])])
+def test_ignore_index_leaves_out_samples_like_torch(device, reduction, shape, targets):
+    target = np.array(targets)
+    check_against_torch(lambda x: losses.cross_entropy(x, Tensor(target, device=device), reduction),
+                        lambda x: TF.cross_entropy(x, torch.tensor(target), reduction=reduction),
+                        [shape], device=device, double=True)
+    check_against_torch(lambda x: losses.nll_loss(x.log_softmax(1), Tensor(target, device=device), reduction,
+                                                  ignore_index=-100),
+                        lambda x: TF.nll_loss(x.log_softmax(1), torch.tensor(target), reduction=reduction),
+                        [shape], device=device)
+
+
+def test_a_custom_ignore_index_and_the_loss_modules():
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    target = np.array([2, 7, 0, 7])
+    ours = tg.nn.CrossEntropyLoss(ignore_index=7)(Tensor(x), Tensor(target))
+    theirs = torch.nn.CrossEntropyLoss(ignore_index=7)(torch.tensor(x), torch.tensor(target))
+    assert ours.item() == pytest.approx(theirs.item(), rel=1e-12)
+    with pytest.raises(IndexError, match="cross_entropy: target 7 is out of range for 3 classes"):
+        losses.cross_entropy(Tensor(x), Tensor(target))
+
+
+def test_every_sample_ignored_gives_nan_like_torch():
+    loss = losses.cross_entropy(Tensor(np.zeros((2, 3))), Tensor([-100, -100]))
+    assert np.isnan(loss.item())

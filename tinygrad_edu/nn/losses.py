@@ -29,18 +29,24 @@ class MSELoss(_Loss):
         return F.mse_loss(input, target, self.reduction)
 
 
-class CrossEntropyLoss(_Loss):
+class _ClassLoss(_Loss):
+    def __init__(self, reduction: str = "mean", ignore_index: int = -100) -> None:
+        super().__init__(reduction)
+        self.ignore_index = ignore_index   # targets equal to it count for nothing
+
+
+class CrossEntropyLoss(_ClassLoss):
     """-log softmax(input)[target] from raw scores (logits) and integer class targets: for classification."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.cross_entropy(input, target, self.reduction)
+        return F.cross_entropy(input, target, self.reduction, self.ignore_index)
 
 
-class NLLLoss(_Loss):
+class NLLLoss(_ClassLoss):
     """-input[target] for log-probabilities (the output of log_softmax)."""
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
-        return F.nll_loss(input, target, self.reduction)
+        return F.nll_loss(input, target, self.reduction, self.ignore_index)
 
 
 class BCELoss(_Loss):

@@ -55,7 +55,7 @@ def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
-def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, Tensor]:
+def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int) -> tuple[Tensor, Tensor]:
     """(N, C, d1, ...) scores with (N, d1, ...) targets become (M, C) and (M,)."""
     if target.dtype.kind not in "iu":
         raise TypeError(f"{op}: class targets must be integers (int64), got {target.dtype}")
@@ -65,8 +65,9 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, 
     if target.shape != expected:
         raise ValueError(f"{op}: scores of shape {input.shape} need targets of shape {expected}, got {target.shape}")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    if target.numel():
-        low, high = int(target.data.min()), int(target.data.max())
+    counted = target.data[target.data != ignore_index]
+    if counted.size:
+        low, high = int(counted.min()), int(counted.max())
         if low < 0 or high >= classes:
             bad = low if low < 0 else high
             raise IndexError(f"{op}: target {bad} is out of range for {classes} classes "
@@ -76,33 +77,42 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str) -> tuple[Tensor, 
     return input.reshape(-1, classes), target.reshape(-1)
 
 
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """L = -mean(input[i, target_i]) for log-probabilities;  dL/dinput = -1/n at each target, 0 elsewhere"""
+def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+    """L = -mean(input[i, target_i]) for log-probabilities;  dL/dinput = -1/n at each target, 0 elsewhere
+
+    Samples whose target is `ignore_index` count for nothing, and the mean is over the others."""
     target = _as_target(target, input, "nll_loss")
     _check_reduction(reduction, "nll_loss")
-    return _pick_and_reduce(input, target, reduction, "nll_loss")
+    return _pick_and_reduce(input, target, reduction, "nll_loss", ignore_index)
 
 
-def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str) -> Tensor:
+def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ignore_index: int) -> Tensor:
     """-input[i, target_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
-    scores, classes = _class_scores_last(input, target, op)
-    rows = Tensor._make(scores.xp.arange(scores.shape[0]), scores.device, False, None)
-    picked = -scores[rows, classes]
+    scores, classes = _class_scores_last(input, target, op, ignore_index)
+    xp = scores.xp
+    counted = classes.data != ignore_index
+    rows = Tensor._make(xp.arange(scores.shape[0]), scores.device, False, None)
+    picked = -scores[rows, xp.where(counted, classes.data, 0)]   # an ignored sample picks class 0 ...
+    if not bool(counted.all()):
+        picked = picked * Tensor._make(counted.astype(picked.dtype), scores.device, False, None)  # ... and counts 0
     if reduction == "none":
         return picked.reshape(target.shape)
-    return _reduce(picked, reduction)
+    if reduction == "sum":
+        return picked.sum()
+    return picked.sum() / float(counted.sum())   # no counted sample: 0/0 = nan, as in PyTorch
 
 
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """L = -mean(log_softmax(input)[i, target_i]) from raw scores (logits);
     dL/dinput = (softmax(input) - onehot(target))/n.
 
-    Targets are class indices (int64), or class probabilities of the input's shape."""
+    Targets are class indices (int64; `ignore_index` marks samples that count for nothing),
+    or class probabilities of the input's shape."""
     target = _as_target(target, input, "cross_entropy")
     _check_reduction(reduction, "cross_entropy")
     class_dim = 1 if input.ndim > 1 else 0
     if not backend.is_floating(target.dtype):
-        return _pick_and_reduce(input.log_softmax(dim=class_dim), target, reduction, "cross_entropy")
+        return _pick_and_reduce(input.log_softmax(dim=class_dim), target, reduction, "cross_entropy", ignore_index)
     if target.shape != input.shape:
         raise ValueError(f"cross_entropy: float targets are class probabilities and need the input's shape "
                          f"{input.shape}, got {target.shape}; class-index targets must be integers (int64)")
