@@ -63,6 +63,19 @@ def test_conv2d_weight_and_bias_gradients_when_input_needs_none_match_torch(devi
                         [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], device=device, grad_inputs=[1, 2])
 
 
+@pytest.mark.parametrize("grad_inputs", [[2], [0, 2]], ids=["bias_only", "input_and_bias"])
+def test_conv2d_bias_gradient_when_the_weight_needs_none_matches_torch(grad_inputs, device):
+    check_against_torch(lambda x, w, b: conv2d(x, w, b, groups=2), lambda x, w, b: TF.conv2d(x, w, b, groups=2),
+                        [(2, 4, 5, 5), (6, 2, 3, 3), (6,)], device=device, grad_inputs=grad_inputs)
+
+
+def test_conv2d_bias_second_derivative_through_a_nonlinearity_matches_torch(device):
+    # tanh couples the bias with the input and the weight, so d²/db dx and d²/db dw are non-zero.
+    check_against_torch(lambda x, w, b: conv2d(x, w, b, padding=1).tanh(),
+                        lambda x, w, b: TF.conv2d(x, w, b, padding=1).tanh(),
+                        [(2, 3, 5, 5), (4, 3, 3, 3), (4,)], device=device, double=True)
+
+
 @pytest.mark.filterwarnings("ignore:Using padding='same'")   # torch's note about its own extra copy
 @pytest.mark.parametrize("padding,kernel,dilation", [("same", (3, 3), 1), ("same", (2, 4), 1), ("same", (3, 2), 2),
                                                      ("valid", (3, 3), 1)])

@@ -9,7 +9,7 @@ import torch.nn.functional as TF
 
 import tinygrad_edu as tg
 from tests.oracle import check_against_torch
-from tinygrad_edu.ops.conv import avg_pool2d, max_pool2d
+from tinygrad_edu.ops.conv import avg_pool2d, conv2d, max_pool2d
 
 # (input shape, options): odd sizes; windows that overlap (stride < kernel), that leave gaps
 # (stride > kernel), padding, and rectangular everything.
@@ -60,12 +60,30 @@ def test_gradient_of_a_gradient_through_conv_and_max_pool_matches_torch(device):
     check_against_torch(ours, theirs, [(2, 2, 7, 7), (3, 2, 3, 3)], device=device, double=True)
 
 
+def test_max_pool2d_after_conv2d_with_the_gradient_arriving_through_a_matmul_matches_torch(device):
+    # conv2d's output is stored channel by channel, while the gradient from the flatten and
+    # matmul arrives stored image by image: max pooling's backward meets both storage orders.
+    def ours(x, w, b, v):
+        return max_pool2d(conv2d(x, w, b, padding=1).relu(), 2).flatten(1) @ v
+
+    def theirs(x, w, b, v):
+        return TF.max_pool2d(TF.conv2d(x, w, b, padding=1).relu(), 2).flatten(1) @ v
+
+    check_against_torch(ours, theirs, [(3, 2, 6, 6), (4, 2, 3, 3), (4,), (36, 5)], device=device, double=True)
+
+
 def test_max_pool2d_sends_the_gradient_of_a_tie_to_the_first_maximum_like_torch(device):
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 1, 1] = x[0, 0, 1, 2] = 5.0    # two equal maxima inside one overlapping window
     check_against_torch(lambda t: max_pool2d(t, 3, 1), lambda t: TF.max_pool2d(t, 3, 1), [x], device=device)
     check_against_torch(lambda t: max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), [np.ones((1, 2, 4, 4))],
                         device=device)
+
+
+def test_max_pool2d_sends_the_gradient_of_a_window_with_nans_to_its_last_nan_like_torch(device):
+    x = np.array([[[[1.0, np.nan, 2.0, 0.0], [np.nan, 7.0, 3.0, 4.0]]]])   # two NaNs in the first window
+    check_against_torch(lambda t: max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), [x], device=device)
+    check_against_torch(lambda t: max_pool2d(t, 3, 1, 1), lambda t: TF.max_pool2d(t, 3, 1, 1), [x], device=device)
 
 
 def test_max_pool2d_padding_never_wins_even_for_negative_inputs(device):

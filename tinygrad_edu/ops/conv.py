@@ -158,12 +158,13 @@ def channels_first(g: Any, groups: int) -> Any:
 
 
 class Conv2d(Function):
-    """f(x, w)[n, o, p, q] = Σ_{c,i,j} w[o, c, i, j]·x_pad[n, c, p·s + i·d, q·s + j·d];  df/dx = ConvInputGrad(g, w), df/dw = ConvWeightGrad(x, g)
+    """f(x, w, b)[n, o, p, q] = Σ_{c,i,j} w[o, c, i, j]·x_pad[n, c, p·s + i·d, q·s + j·d] + b[o];  df/dx = ConvInputGrad(g, w), df/dw = ConvWeightGrad(x, g), df/db = Σ_{n,p,q} g
 
     The input's gradient is the upstream gradient spread back over the windows; the weight's
-    is the upstream gradient correlated with the windows."""
+    is the upstream gradient correlated with the windows; the bias's is the upstream gradient
+    summed over every image and pixel. The bias is optional."""
 
-    def forward(self, x, w, geometry, groups, cols=None):
+    def forward(self, x, w, b=None, *, geometry, groups, cols=None):
         self.geometry, self.groups = geometry, groups
         if cols is None:
             cols = im2col(self.xp, x, geometry, groups)
@@ -171,18 +172,25 @@ class Conv2d(Function):
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1)   # (G, O/G, C/G·kh·kw)
         out = self.xp.matmul(weights, cols)                         # (G, O/G, N·OH·OW): the one GEMM
+        if b is not None:
+            # Added in place while each channel is one contiguous row: no second output array.
+            out += b.reshape(groups, out_channels // groups, 1)
         # The result is laid out channel by channel; a transposed view gives (N, O, OH, OW) without a copy.
         return out.reshape((out_channels, x.shape[0]) + geometry.out_size).transpose(1, 0, 2, 3)
 
     def backward(self, grad):
-        x, w = self.inputs
-        grad_x = grad_w = None
+        x, w = self.inputs[:2]
+        grad_x = grad_w = grad_b = None
         if self.needs_input_grad[0]:
             grad_x = ConvInputGrad.apply(grad, w, geometry=self.geometry, groups=self.groups, in_shape=x.shape)
         if self.needs_input_grad[1]:
             grad_w = ConvWeightGrad.apply(x, grad, geometry=self.geometry, groups=self.groups,
                                           w_shape=w.shape, cols=self.cols)
-        return grad_x, grad_w
+        if len(self.inputs) == 2:
+            return grad_x, grad_w
+        if self.needs_input_grad[2]:
+            grad_b = grad.sum(dim=(0, 2, 3))
+        return grad_x, grad_w, grad_b
 
 
 class ConvInputGrad(Function):
@@ -299,9 +307,8 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
         dilation, stride = pair(dilation, "dilation", op), pair(stride, "stride", op)
         x, padding = _resolve_string_padding(padding, x, kernel, dilation, stride)
     geometry = make_windows(op, x.shape, kernel, stride, padding, dilation)
-    out = Conv2d.apply(x, weight, geometry=geometry, groups=groups)
-    if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
+    tensors = (x, weight) if bias is None else (x, weight, bias)
+    out = Conv2d.apply(*tensors, geometry=geometry, groups=groups)
     return out.squeeze(0) if unbatched else out
 
 
@@ -328,6 +335,10 @@ class PlaceInWindows(Function):
     def forward(self, g, index, geometry, in_shape):
         self.index, self.geometry = index, geometry
         padded = self.xp.zeros(in_shape[:2] + geometry.padded_size, dtype=g.dtype)
+        # Writing through the strided views below is fast only when g is walked in the same
+        # memory order as index and padded. A gradient from conv2d's backward comes stored
+        # channel by channel; it is copied into plain order first (small next to padded).
+        g = self.xp.ascontiguousarray(g)
         for k, i, j in geometry.offsets():
             target = geometry.at_offset(padded, i, j)
             if geometry.overlapping:
@@ -368,6 +379,12 @@ class MaxPool2d(PickFromWindows):
         for k, i, j in reversed(offsets):
             is_max = geometry.at_offset(self.padded, i, j) == self.best
             index += (index.dtype.type(k) - index) * is_max   # becomes k where is_max, unchanged elsewhere
+        if xp.isnan(self.best).any():
+            # A NaN equals nothing, so no offset matched in a window holding one. PyTorch sends
+            # that window's gradient to its last NaN: here each NaN overwrites, first to last.
+            for k, i, j in offsets:
+                is_nan = xp.isnan(geometry.at_offset(self.padded, i, j))
+                index += (index.dtype.type(k) - index) * is_nan
         return index
 
 
