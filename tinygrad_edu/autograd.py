@@ -101,15 +101,16 @@ class Function:
         """Run forward and, when gradients are wanted, link the result into the graph."""
         # This runs for every operation, forward and backward, so it is kept lean.
         device = inputs[0]._device
-        requires_grad = False
-        for t in inputs:
+        arrays, needs_grad = [], []
+        for t in inputs:   # one plain loop: comprehensions cost a call each
             if t._device != device:
                 cls._raise_device_mismatch(inputs)
-            requires_grad = requires_grad or t.requires_grad
+            arrays.append(t.data)
+            needs_grad.append(t.requires_grad)
         fn = object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
-            data = fn.forward(*[t.data for t in inputs], **options)
+            data = fn.forward(*arrays, **options)
         except (ValueError, IndexError, TypeError) as e:
             shapes = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
             raise type(e)(f"{cls.op_name()}: {e} (inputs: {shapes})") from None
@@ -122,12 +123,12 @@ class Function:
             for hook in _forward_hooks:
                 hook(fn, data)
         make_tensor = tensor_module.Tensor._make
-        if not (requires_grad and _grad_mode.enabled):
+        if not (_grad_mode.enabled and any(needs_grad)):
             return make_tensor(data, device, False, None)
         if not _forward_hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
-        fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        fn.needs_input_grad = tuple(needs_grad)
         out = make_tensor(data, device, True, fn)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
