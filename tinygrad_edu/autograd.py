@@ -184,7 +184,13 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     found = {id(r): r for r in roots if r.grad_fn is not None}
     stack = list(found.values())
     while stack:
-        for inp in _inputs_of(stack.pop()):
+        fn = stack.pop().grad_fn
+        if fn.freed:
+            raise RuntimeError(
+                "backward: trying to backward through the graph a second time; its saved "
+                "values were freed after the first backward. Pass retain_graph=True to the "
+                "first backward() if you need to go through it again")
+        for inp in fn.inputs:
             if inp.grad_fn is not None and id(inp) not in found:
                 found[id(inp)] = inp
                 stack.append(inp)
@@ -193,16 +199,6 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
 
 def _forward_position(t: Tensor) -> int:
     return t.grad_fn.position
-
-
-def _inputs_of(t: Tensor) -> tuple[Tensor, ...]:
-    fn = t.grad_fn
-    if fn.freed:
-        raise RuntimeError(
-            "backward: trying to backward through the graph a second time; its saved "
-            "values were freed after the first backward. Pass retain_graph=True to the "
-            "first backward() if you need to go through it again")
-    return fn.inputs
 
 
 def _sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
