@@ -16,6 +16,7 @@ from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.movement import cat, stack
 from tinygrad_edu import nn  # tg.nn.Linear, tg.nn.functional
+from tinygrad_edu.nn.functional import relu, sigmoid, tanh  # also as tg.relu, tg.sigmoid, tg.tanh
 from tinygrad_edu.allocator import tune_allocator  # opt-in; importing it changes nothing
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu import data, optim  # so that tg.data and tg.optim work after `import tinygrad_edu as tg`
@@ -50,14 +51,3 @@ def minimum(a: Tensor, b: Tensor) -> Tensor:
 def clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
     return x.clamp(min, max)
 
-
-def sigmoid(x: Tensor) -> Tensor:
-    return x.sigmoid()
-
-
-def relu(x: Tensor) -> Tensor:
-    return x.relu()
-
-
-def tanh(x: Tensor) -> Tensor:
-    return x.tanh()

@@ -203,10 +203,8 @@ def _forward_position(t: Tensor) -> int:
 
 def _sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Undo broadcasting: an input that was stretched to a bigger shape receives the sum of
-    the gradient over the stretched dimensions."""
-    if grad.shape == shape:
-        return grad
-    from tinygrad_edu.ops.movement import sum_to
+    the gradient over the stretched dimensions (called only when the shapes differ)."""
+    from tinygrad_edu.ops.movement import sum_to   # ops build on this module, so imported late
     return sum_to(grad, shape)
 
 
