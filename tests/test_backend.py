@@ -140,3 +140,16 @@ def test_sigmoid_and_erf_work_without_scipy(monkeypatch):
     for a, b in zip(with_scipy, without):
         assert a.dtype == b.dtype == np.float32
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("shape,dtype", [((3, 5), "float32"), ((2, 1, 7), "float64"), ((0,), "float32"), ((), "uint8")])
+def test_empty_aligned_starts_on_a_cache_line_with_the_shape_and_dtype_asked_for(shape, dtype, device):
+    xp = backend.array_module(device)
+    for _ in range(8):   # malloc hands out many different addresses; each must come out aligned
+        a = backend.empty_aligned(xp, shape, dtype)
+        assert a.shape == shape and a.dtype == np.dtype(dtype)
+        assert backend.device_of_array(a) == device
+        address = a.ctypes.data if hasattr(a, "ctypes") else a.data.ptr
+        assert address % 64 == 0 or a.size == 0   # an empty array points nowhere in particular
+        a[...] = 1   # writable, and its own memory
+        assert float(a.sum()) == a.size

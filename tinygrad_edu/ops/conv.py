@@ -1,11 +1,12 @@
 """Convolution and pooling: one small weight pattern (or a max, or an average) slid over an image.
 
-The fast trick is *im2col*: instead of looping over every output pixel, look at the padded
-input through a strided view in which every window the kernel visits is laid out side by
-side (no copy yet). Reshaping that view into a matrix — one column per output pixel — turns
-the whole convolution into ONE matrix product with the flattened weights, which BLAS (or
-the GPU) does very fast. `tinygrad_edu/study/conv_reference.py` does the same sums with
-plain loops, to show what a convolution is.
+The fast trick is *im2col*: instead of looping over every output pixel, copy the padded
+input into a matrix with one column per output pixel, holding the window that pixel sees.
+That takes one copy per kernel offset, not per pixel: what offset (i, j) meets in every
+window is a shifted, strided view of the input. The whole convolution is then ONE matrix
+product with the flattened weights, which BLAS (or the GPU) does very fast.
+`tinygrad_edu/study/conv_reference.py` does the same sums with plain loops, to show what a
+convolution is.
 
 Every backward here is again an operation with its own backward, so gradients of
 gradients work:
@@ -32,7 +33,8 @@ Pair = tuple[int, int]
 
 
 def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    # type() first: the check runs a dozen times per call, and an ABC isinstance is slow.
+    return type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool))
 
 
 def pair(value: Any, name: str, op: str) -> Pair:
@@ -102,39 +104,59 @@ def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: An
     return Windows(kernel, stride, padding, dilation, in_size, out_size)
 
 
+# ---- memory order ------------------------------------------------------------------------
+# conv2d's product leaves its output stored channel by channel: (C, N, H, W) in memory, seen as
+# (N, C, H, W) through a transposed view (see Conv2d.forward). ReLU and pooling keep that order.
+# Arrays made for such a tensor, and its gradients, are stored the same way: elementwise ops
+# then walk their operands in step, and the next conv2d's products need no reordering copy.
+
+def stored_channel_first(a: Any) -> bool:
+    """Whether an (N, C, H, W) array lies in memory channel by channel, as conv2d's outputs do."""
+    return a.ndim == 4 and a.strides[1] > a.strides[0]
+
+
+def full_like_layout(xp, like: Any, shape: tuple, value: float, dtype: Any) -> Any:
+    """A new (N, C, H, W) array filled with `value`, stored in the same order as `like`."""
+    if stored_channel_first(like):
+        return xp.full((shape[1], shape[0]) + tuple(shape[2:]), value, dtype=dtype).transpose(1, 0, 2, 3)
+    return xp.full(shape, value, dtype=dtype)
+
+
+def contiguous_like_layout(xp, like: Any, a: Any) -> Any:
+    """`a` stored without gaps in `like`'s order: `a` itself if it already is, else a copy."""
+    if stored_channel_first(like):
+        return xp.ascontiguousarray(a.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    return xp.ascontiguousarray(a)
+
+
 def pad_spatial(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
-    ph, pw = geometry.padding
-    if ph == 0 and pw == 0:
+    """x with a border of `value` around every image, stored in x's order."""
+    if geometry.padding == (0, 0):
         return x
-    return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode="constant", constant_values=value)
-
-
-def sliding_windows(xp, padded: Any, geometry: Windows) -> Any:
-    """A strided view (N, C, OH, OW, kh, kw) of every window of a padded input — no copy.
-
-    `sliding_window_view` gives every window at stride 1 and dilation 1; slicing that view
-    with steps keeps the windows the stride lands on and the kernel taps the dilation picks.
-    """
-    view = xp.lib.stride_tricks.sliding_window_view(padded, geometry.span, axis=(2, 3))
-    (sh, sw), (dh, dw), (oh, ow) = geometry.stride, geometry.dilation, geometry.out_size
-    return view[:, :, : sh * (oh - 1) + 1: sh, : sw * (ow - 1) + 1: sw, ::dh, ::dw]
+    padded = full_like_layout(xp, x, x.shape[:2] + geometry.padded_size, value, x.dtype)
+    crop_padding(padded, geometry)[...] = x
+    return padded
 
 
 def im2col(xp, x: Any, geometry: Windows, groups: int) -> Any:
     """The input as columns (groups, C/groups·kh·kw, N·OH·OW): one column per output pixel
     of every image, holding the window that pixel sees.
 
-    The columns of the whole batch sit side by side, so the convolution becomes one matrix
-    product. This reshape is the one real copy of the forward pass.
+    The pixels that kernel offset (i, j) meets in every window form one shifted, strided view
+    of the padded input (`Windows.at_offset`); copying the kh·kw views into place fills all the
+    columns at once. The columns of the whole batch sit side by side, so the convolution
+    becomes one matrix product. This is the one real copy of the forward pass.
     """
     n, c = x.shape[:2]
-    windows = sliding_windows(xp, pad_spatial(xp, x, geometry), geometry)   # (N, C, OH, OW, kh, kw)
-    rows = (c // groups) * geometry.kernel[0] * geometry.kernel[1]
-    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(groups, rows, -1)   # via (C, kh, kw, N, OH, OW)
+    padded = pad_spatial(xp, x, geometry)
+    cols = backend.empty_aligned(xp, (c,) + geometry.kernel + (n,) + geometry.out_size, x.dtype)   # (C, kh, kw, N, OH, OW)
+    for _, i, j in geometry.offsets():
+        cols[:, i, j] = geometry.at_offset(padded, i, j).transpose(1, 0, 2, 3)
+    return cols.reshape(groups, (c // groups) * geometry.kernel[0] * geometry.kernel[1], -1)
 
 
 def col2im(xp, cols: Any, geometry: Windows, shape: tuple) -> Any:
-    """The reverse of im2col: add each column entry back onto the input pixel it came from.
+    """im2col run backwards: add each column entry back onto the input pixel it came from.
 
     `cols` has shape (C, kh, kw, N, OH, OW). Windows overlap, so one pixel can receive
     several contributions; the loop runs over the kh·kw kernel offsets only, and each step
@@ -152,9 +174,14 @@ def crop_padding(padded: Any, geometry: Windows) -> Any:
     return padded[:, :, ph: ph + h, pw: pw + w]
 
 
-def channels_first(g: Any, groups: int) -> Any:
+def channels_first(xp, g: Any, groups: int) -> Any:
     """An (N, O, OH, OW) gradient as (groups, O/groups, N·OH·OW), matching im2col's columns."""
-    return g.transpose(1, 0, 2, 3).reshape(groups, g.shape[1] // groups, -1)
+    by_channel = g.transpose(1, 0, 2, 3)
+    if not by_channel.flags.c_contiguous:
+        copy = backend.empty_aligned(xp, by_channel.shape, g.dtype)
+        copy[...] = by_channel
+        by_channel = copy
+    return by_channel.reshape(groups, g.shape[1] // groups, -1)
 
 
 class Conv2d(Function):
@@ -202,7 +229,7 @@ class ConvInputGrad(Function):
         self.geometry, self.groups = geometry, groups
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)   # (G, C/G·kh·kw, O/G)
-        cols = self.xp.matmul(weights, channels_first(g, groups))                      # (G, C/G·kh·kw, N·OH·OW)
+        cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))                      # (G, C/G·kh·kw, N·OH·OW)
         cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
         return col2im(self.xp, cols, geometry, in_shape)
 
@@ -226,7 +253,7 @@ class ConvWeightGrad(Function):
         if cols is None:
             cols = im2col(self.xp, x, geometry, groups)
         self.cols = cols
-        grad_w = self.xp.matmul(channels_first(g, groups), cols.transpose(0, 2, 1))   # (G, O/G, C/G·kh·kw)
+        grad_w = self.xp.matmul(channels_first(self.xp, g, groups), cols.transpose(0, 2, 1))   # (G, O/G, C/G·kh·kw)
         return grad_w.reshape(w_shape)
 
     def backward(self, grad):
@@ -334,11 +361,10 @@ class PlaceInWindows(Function):
 
     def forward(self, g, index, geometry, in_shape):
         self.index, self.geometry = index, geometry
-        padded = self.xp.zeros(in_shape[:2] + geometry.padded_size, dtype=g.dtype)
-        # Writing through the strided views below is fast only when g is walked in the same
-        # memory order as index and padded. A gradient from conv2d's backward comes stored
-        # channel by channel; it is copied into plain order first (small next to padded).
-        g = self.xp.ascontiguousarray(g)
+        # Made, and g copied if need be, in index's memory order (the forward input's): writing
+        # through the strided views below is fast only when all three are walked in step.
+        padded = full_like_layout(self.xp, index, in_shape[:2] + geometry.padded_size, 0, g.dtype)
+        g = contiguous_like_layout(self.xp, index, g)
         for k, i, j in geometry.offsets():
             target = geometry.at_offset(padded, i, j)
             if geometry.overlapping:
@@ -373,12 +399,13 @@ class MaxPool2d(PickFromWindows):
         """Which kernel offset k held each window's maximum (the first one, on ties)."""
         xp, geometry = self.xp, self.geometry
         offsets = list(geometry.offsets())
-        index = xp.zeros(self.best.shape, dtype=xp.uint8 if len(offsets) <= 256 else xp.int64)
-        # From the last offset to the first, each match overwrites: the first match has the final word.
-        # Arithmetic on masks, because xp.where and boolean indexing are far slower here.
-        for k, i, j in reversed(offsets):
-            is_max = geometry.at_offset(self.padded, i, j) == self.best
-            index += (index.dtype.type(k) - index) * is_max   # becomes k where is_max, unchanged elsewhere
+        index = full_like_layout(xp, self.best, self.best.shape, 0, xp.uint8 if len(offsets) <= 256 else xp.int64)
+        # The first winner's offset is the number of offsets before it that are not the maximum.
+        # Counted from the last offset back to the first: index = (offset k loses)·(index + 1).
+        # In-place arithmetic on masks, because xp.where and boolean indexing are far slower here.
+        for _, i, j in reversed(offsets[:-1]):
+            index += 1
+            index *= geometry.at_offset(self.padded, i, j) != self.best
         if xp.isnan(self.best).any():
             # A NaN equals nothing, so no offset matched in a window holding one. PyTorch sends
             # that window's gradient to its last NaN: here each NaN overwrites, first to last.
