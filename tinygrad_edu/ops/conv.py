@@ -253,8 +253,9 @@ class ConvWeightGrad(Function):
         if cols is None:
             cols = im2col(self.xp, x, geometry, groups)
         self.cols = cols
-        grad_w = self.xp.matmul(channels_first(self.xp, g, groups), cols.transpose(0, 2, 1))   # (G, O/G, C/G·kh·kw)
-        return grad_w.reshape(w_shape)
+        # Computed as (cols·gᵀ)ᵀ: OpenBLAS runs this product faster with the long N·OH·OW side inside.
+        grad_w = self.xp.matmul(cols, channels_first(self.xp, g, groups).transpose(0, 2, 1))   # (G, C/G·kh·kw, O/G)
+        return grad_w.transpose(0, 2, 1).reshape(w_shape)
 
     def backward(self, grad):
         x, g = self.inputs
