@@ -138,3 +138,21 @@ def test_pooling_rejects_bad_shapes_and_settings(pool):
         pool(tg.randn(1, 1, 4, 4), 2.0)
     with pytest.raises(TypeError, match=rf"{name}: input must be a floating-point tensor, got int64"):
         pool(tg.ones(1, 1, 4, 4, dtype=tg.int64), 2)
+
+
+@pytest.mark.parametrize("size,kernel,stride,padding,dilation,tiles", [
+    ((8, 8), 2, 2, 0, 1, True),
+    ((6, 6), 2, 2, 1, 1, True),      # the padded 8×8 is tiled; the border is cropped afterwards
+    ((7, 8), 2, 2, 0, 1, False),     # the last row is in no window
+    ((9, 9), 3, 2, 0, 1, False),     # overlapping windows
+    ((8, 8), 2, 3, 0, 1, False),     # gaps between windows
+    ((9, 9), 2, 3, 0, 2, False),     # a dilated 2×2 kernel spans 3 but skips the middle pixel
+])
+def test_windows_tile_the_input_only_when_they_cover_every_pixel_once(size, kernel, stride, padding, dilation, tiles):
+    from tinygrad_edu.ops.conv import make_windows
+    geometry = make_windows("max_pool2d", (1, 1) + size, (kernel, kernel), stride, padding, dilation)
+    assert geometry.tiling is tiles
+    covered = np.zeros(geometry.padded_size, dtype=int)
+    for _, i, j in geometry.offsets():
+        geometry.at_offset(covered[None, None], i, j)[...] += 1
+    assert bool((covered == 1).all()) is tiles

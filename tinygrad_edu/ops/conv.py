@@ -66,6 +66,12 @@ class Windows:
         return any(st < sp for st, sp in zip(self.stride, self.span))
 
     @property
+    def tiling(self) -> bool:
+        """Whether the windows cover the padded input exactly once (2×2 stride 2 on an even size)."""
+        return self.dilation == (1, 1) and all(st == k and n == o * k for st, k, n, o in
+                                               zip(self.stride, self.kernel, self.padded_size, self.out_size))
+
+    @property
     def padded_size(self) -> Pair:
         return tuple(n + 2 * p for n, p in zip(self.in_size, self.padding))
 
@@ -115,11 +121,13 @@ def stored_channel_first(a: Any) -> bool:
     return a.ndim == 4 and a.strides[1] > a.strides[0]
 
 
-def full_like_layout(xp, like: Any, shape: tuple, value: float, dtype: Any) -> Any:
-    """A new (N, C, H, W) array filled with `value`, stored in the same order as `like`."""
+def full_like_layout(xp, like: Any, shape: tuple, value: float | None, dtype: Any) -> Any:
+    """A new (N, C, H, W) array filled with `value` (None: left unset), stored in the same order as `like`."""
+    def new(shape):
+        return xp.empty(shape, dtype=dtype) if value is None else xp.full(shape, value, dtype=dtype)
     if stored_channel_first(like):
-        return xp.full((shape[1], shape[0]) + tuple(shape[2:]), value, dtype=dtype).transpose(1, 0, 2, 3)
-    return xp.full(shape, value, dtype=dtype)
+        return new((shape[1], shape[0]) + tuple(shape[2:])).transpose(1, 0, 2, 3)
+    return new(shape)
 
 
 def contiguous_like_layout(xp, like: Any, a: Any) -> Any:
@@ -364,7 +372,9 @@ class PlaceInWindows(Function):
         self.index, self.geometry = index, geometry
         # Made, and g copied if need be, in index's memory order (the forward input's): writing
         # through the strided views below is fast only when all three are walked in step.
-        padded = full_like_layout(self.xp, index, in_shape[:2] + geometry.padded_size, 0, g.dtype)
+        # Where the windows tile the input, the loop writes every element: nothing to zero first.
+        padded = full_like_layout(self.xp, index, in_shape[:2] + geometry.padded_size,
+                                  None if geometry.tiling else 0, g.dtype)
         g = contiguous_like_layout(self.xp, index, g)
         for k, i, j in geometry.offsets():
             target = geometry.at_offset(padded, i, j)
