@@ -122,14 +122,13 @@ class Function:
             fn.position = next(_positions)
             for hook in _forward_hooks:
                 hook(fn, data)
-        make_tensor = tensor_module.Tensor._make
-        if not (_grad_mode.enabled and any(needs_grad)):
-            return make_tensor(data, device, False, None)
+        if not (_grad_mode.enabled and True in needs_grad):
+            return _make_tensor(data, device, False, None)
         if not _forward_hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
         fn.needs_input_grad = tuple(needs_grad)
-        out = make_tensor(data, device, True, fn)
+        out = _make_tensor(data, device, True, fn)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
         return out
@@ -164,6 +163,7 @@ class Function:
 
 
 _array_modules = backend.array_modules
+_make_tensor: Callable[..., Tensor]   # Tensor._make; tensor.py sets it once Tensor exists
 _positions = itertools.count(1)   # numbers ops in the order their forward ran
 
 # Called as hook(fn, output_array) after every forward; used by detect_anomaly.

@@ -648,5 +648,8 @@ class _HookHandle:
         self.hooks.pop(self.id, None)
 
 
+# Function.apply wraps every result with this; autograd.py is loaded before Tensor exists.
+autograd._make_tensor = Tensor._make
+
 # The operations import Tensor, so they are loaded after it is defined.
 from tinygrad_edu.ops import activations, elementwise, matmul, movement, reduce  # noqa: E402,F401
