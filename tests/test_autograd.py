@@ -77,6 +77,19 @@ def test_second_backward_through_a_freed_graph_is_a_clear_error():
         y.backward()
 
 
+def test_backward_through_a_freed_part_of_a_graph_is_a_clear_error_and_changes_nothing():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    shared = x.exp() * 2.0                 # recorded once, used by two losses
+    (shared.sum() + (shared * 4.0).sum()).backward()   # frees shared's ops
+    x_grad = x.grad.numpy().copy()
+    second = (shared * 3.0).sum() + (x * 5.0).sum()    # new ops on top of the freed ones, and live ones
+    fresh = second.grad_fn
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        second.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), x_grad)   # no gradient was added
+    assert not fresh.freed                 # the walk failed before running any backward
+
+
 def test_retain_graph_allows_a_second_backward():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = (x.exp() * 2.0).sum()

@@ -85,7 +85,7 @@ class Function:
     inputs: tuple[Tensor, ...]
     needs_input_grad: tuple[bool, ...]
     xp: Any                      # the array module (numpy or cupy) the inputs live in
-    position: int                # the order in which forward ran, for anomaly reports
+    position: int = 0            # the order in which forward ran (from 1); 0 again once released
     freed: bool = False
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     moves_device = False         # set by the one op whose result lives on another device
@@ -181,7 +181,9 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     tensors computed from it. Finding the tensors uses an explicit stack, not recursion, so
     a chain of 100,000 operations works at Python's default recursion limit.
     """
-    found = {id(r): r for r in roots if r.grad_fn is not None}
+    # Keyed by position. Released ops all read position 0, so the first one met is still
+    # stacked, popped and reported.
+    found = {r.grad_fn.position: r for r in roots if r.grad_fn is not None}
     stack = list(found.values())
     while stack:
         fn = stack.pop().grad_fn
@@ -191,14 +193,11 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
                 "values were freed after the first backward. Pass retain_graph=True to the "
                 "first backward() if you need to go through it again")
         for inp in fn.inputs:
-            if inp.grad_fn is not None and id(inp) not in found:
-                found[id(inp)] = inp
+            made_by = inp.grad_fn
+            if made_by is not None and made_by.position not in found:
+                found[made_by.position] = inp
                 stack.append(inp)
-    return sorted(found.values(), key=_forward_position)
-
-
-def _forward_position(t: Tensor) -> int:
-    return t.grad_fn.position
+    return [found[position] for position in sorted(found)]
 
 
 def _sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:

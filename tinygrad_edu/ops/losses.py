@@ -74,7 +74,9 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int
                              f"(scores of shape {input.shape}); targets must lie in 0..{classes - 1}")
     if input.ndim > 2:
         input = input.permute(0, *range(2, input.ndim), 1)   # classes last
-    return input.reshape(-1, classes), target.reshape(-1)
+    if input.ndim != 2:    # (N, C) scores and (N,) targets, the usual case, are left as they are
+        input, target = input.reshape(-1, classes), target.reshape(-1)
+    return input, target
 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
