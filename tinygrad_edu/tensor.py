@@ -254,10 +254,12 @@ class Tensor:
         other_data = other.data if isinstance(other, Tensor) else other
         if isinstance(other, Tensor) and other.device != self._device:
             raise RuntimeError(f"{op}: tensor is on {self._device} but the other operand is on {other.device}")
-        result_shape = self.xp.broadcast_shapes(self.shape, getattr(other_data, "shape", ()))
-        if result_shape != self.shape:
-            raise ValueError(f"{op}: the result of shape {result_shape} does not fit in place into "
-                             f"a tensor of shape {self.shape}")
+        other_shape = getattr(other_data, "shape", ())
+        if other_shape != self.shape:   # (same shapes, the usual case, need no broadcasting check)
+            result_shape = self.xp.broadcast_shapes(self.shape, other_shape)
+            if result_shape != self.shape:
+                raise ValueError(f"{op}: the result of shape {result_shape} does not fit in place into "
+                                 f"a tensor of shape {self.shape}")
         try:
             getattr(self.xp, ufunc)(self.data, other_data, out=self.data, casting="same_kind")
         except TypeError as e:

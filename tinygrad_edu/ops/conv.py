@@ -40,7 +40,7 @@ def _is_int(value: Any) -> bool:
 def pair(value: Any, name: str, op: str) -> Pair:
     """Accept 3 or (3, 2) for a (height, width) setting, as PyTorch does."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2 or not all(_is_int(v) for v in values):
+    if len(values) != 2 or not (_is_int(values[0]) and _is_int(values[1])):
         raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
     return int(values[0]), int(values[1])
 
