@@ -100,13 +100,17 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, when gradients are wanted, link the result into the graph."""
         # This runs for every operation, forward and backward, so it is kept lean.
-        device = inputs[0]._device
-        arrays, needs_grad = [], []
-        for t in inputs:   # one plain loop: comprehensions cost a call each
-            if t._device != device:
-                cls._raise_device_mismatch(inputs)
-            arrays.append(t.data)
-            needs_grad.append(t.requires_grad)
+        first = inputs[0]
+        device = first._device
+        if len(inputs) == 1:   # most ops, and most steps of a backward pass: nothing to gather
+            arrays, needs_grad = (first.data,), (first.requires_grad,)
+        else:
+            arrays, needs_grad = [], []
+            for t in inputs:   # one plain loop: comprehensions cost a call each
+                if t._device != device:
+                    cls._raise_device_mismatch(inputs)
+                arrays.append(t.data)
+                needs_grad.append(t.requires_grad)
         fn = object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
