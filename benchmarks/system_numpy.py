@@ -3,8 +3,10 @@
 This is the floor for any framework that computes with NumPy: the same array operations a
 framework must run, with none of the bookkeeping (no Tensor objects, no graph, no dtype or
 device checks). Whatever tinygrad_edu spends above this is the price of being a framework.
-The code is written for speed the plain way (im2col through strided views, one matrix
-product per convolution, in-place updates), not with tricks a framework could not use.
+The code makes the same array-level choices as tinygrad_edu (im2col by kernel offset, one
+matrix product per convolution, conv outputs kept stored channel by channel through ReLU and
+pooling, matrix operands starting on a cache line, in-place updates), so that it stays a
+floor: only the bookkeeping is missing.
 """
 from __future__ import annotations
 
@@ -22,15 +24,29 @@ def prepare(device: str) -> None:
         raise ValueError(f"the NumPy floor runs on the cpu only, not on {device!r}")
 
 
+def aligned_empty(shape: tuple) -> np.ndarray:
+    """An uninitialised float32 array starting on a 64-byte boundary: OpenBLAS multiplies
+    such operands faster, and NumPy itself only aligns to 16 bytes."""
+    nbytes = int(np.prod(shape)) * 4
+    raw = np.empty(nbytes + 64, dtype=np.uint8)
+    start = -raw.ctypes.data % 64
+    return raw[start:start + nbytes].view(np.float32).reshape(shape)
+
+
 def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """k×k convolution, stride 1, 'same' padding; returns the output and the im2col matrix
     that backward needs. Channels come first in the columns, (C·kh·kw, N·H·W), so that the
-    product, its gradients and the col2im below all work on contiguous blocks."""
+    product, its gradients and the col2im below all work on contiguous blocks; the output is
+    stored channel by channel too, as the product leaves it."""
     n, c, h, wd = x.shape
     out_c, _, kh, kw = w.shape
-    padded = np.pad(x, ((0, 0), (0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2)))
-    windows = sliding_window_view(padded, (kh, kw), axis=(2, 3))           # (n, c, h, w, kh, kw), no copy
-    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, n * h * wd)
+    padded = np.zeros((n, c, h + kh - 1, wd + kw - 1), dtype=x.dtype)
+    padded[:, :, kh // 2:kh // 2 + h, kw // 2:kw // 2 + wd] = x
+    cols = aligned_empty((c, kh, kw, n, h, wd))
+    for i in range(kh):          # each kernel offset copies what it sees in every window
+        for j in range(kw):
+            cols[:, i, j] = padded[:, :, i:i + h, j:j + wd].transpose(1, 0, 2, 3)
+    cols = cols.reshape(c * kh * kw, n * h * wd)
     out = w.reshape(out_c, -1) @ cols                                         # (out_c, n·h·w)
     if b is not None:
         out += b[:, None]
@@ -42,8 +58,13 @@ def conv_backward(grad: np.ndarray, cols: np.ndarray, w: np.ndarray,
     """Gradients of conv_forward: (dx or None, dw, db)."""
     n, out_c, h, wd = grad.shape
     _, c, kh, kw = w.shape
-    g = grad.transpose(1, 0, 2, 3).reshape(out_c, n * h * wd)
-    dw = (g @ cols.T).reshape(w.shape)
+    by_channel = grad.transpose(1, 0, 2, 3)
+    if not by_channel.flags.c_contiguous:
+        copy = aligned_empty(by_channel.shape)
+        copy[...] = by_channel
+        by_channel = copy
+    g = by_channel.reshape(out_c, n * h * wd)
+    dw = (cols @ g.T).T.reshape(w.shape)     # this orientation is the faster one for OpenBLAS
     db = g.sum(axis=1)
     if not need_x:
         return None, dw, db
@@ -66,10 +87,14 @@ def maxpool2_forward(x: np.ndarray) -> np.ndarray:
 def maxpool2_backward(grad: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Each window's gradient goes to the element that equals the window's maximum."""
     # Ties only occur between zeros from the ReLU below, whose gradient is zero anyway.
-    dx = np.empty(x.shape, dtype=grad.dtype)
+    # The gradients are stored like x and out (channel by channel), so every step walks
+    # its operands in the same order.
+    g = np.empty_like(out)
+    g[...] = grad
+    dx = np.empty_like(x)
     for i in (0, 1):
         for j in (0, 1):
-            dx[:, :, i::2, j::2] = grad * (x[:, :, i::2, j::2] == out)
+            np.multiply(g, x[:, :, i::2, j::2] == out, out=dx[:, :, i::2, j::2])
     return dx
 
 
