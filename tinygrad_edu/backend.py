@@ -309,15 +309,6 @@ def scatter_add(xp, target, index, values) -> None:
         cupyx.scatter_add(target, index, values)
 
 
-
-def format_array(array: np.ndarray, prefix: str) -> str:
-    """Numbers printed the way PyTorch prints them, for Tensor.__repr__."""
-    return np.array2string(array, separator=", ", prefix=prefix, precision=4, threshold=200, edgeitems=3)
-
-
-_device_from_environment()
-
-
 def empty_aligned(xp, shape: tuple, dtype: Any) -> Any:
     """An uninitialised array whose data starts on a 64-byte boundary (one cache line).
 
@@ -330,3 +321,11 @@ def empty_aligned(xp, shape: tuple, dtype: Any) -> Any:
     raw = xp.empty(nbytes + 64, dtype=np.uint8)
     start = -raw.ctypes.data % 64 if hasattr(raw, "ctypes") else 0
     return raw[start: start + nbytes].view(dtype).reshape(shape)
+
+
+def format_array(array: np.ndarray, prefix: str) -> str:
+    """Numbers printed the way PyTorch prints them, for Tensor.__repr__."""
+    return np.array2string(array, separator=", ", prefix=prefix, precision=4, threshold=200, edgeitems=3)
+
+
+_device_from_environment()

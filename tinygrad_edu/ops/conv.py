@@ -122,7 +122,7 @@ def stored_channel_first(a: Any) -> bool:
 
 
 def full_like_layout(xp, like: Any, shape: tuple, value: float | None, dtype: Any) -> Any:
-    """A new (N, C, H, W) array filled with `value` (None: left unset), stored in the same order as `like`."""
+    """A new (N, C, H, W) array of `value` (None: left unset), stored in the same order as `like`."""
     def new(shape):
         return xp.empty(shape, dtype=dtype) if value is None else xp.full(shape, value, dtype=dtype)
     if stored_channel_first(like):
@@ -157,7 +157,8 @@ def im2col(xp, x: Any, geometry: Windows, groups: int) -> Any:
     """
     n, c = x.shape[:2]
     padded = pad_spatial(xp, x, geometry)
-    cols = backend.empty_aligned(xp, (c,) + geometry.kernel + (n,) + geometry.out_size, x.dtype)   # (C, kh, kw, N, OH, OW)
+    shape = (c,) + geometry.kernel + (n,) + geometry.out_size                  # (C, kh, kw, N, OH, OW)
+    cols = backend.empty_aligned(xp, shape, x.dtype)
     for _, i, j in geometry.offsets():
         cols[:, i, j] = geometry.at_offset(padded, i, j).transpose(1, 0, 2, 3)
     return cols.reshape(groups, (c // groups) * geometry.kernel[0] * geometry.kernel[1], -1)
@@ -237,7 +238,7 @@ class ConvInputGrad(Function):
         self.geometry, self.groups = geometry, groups
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)   # (G, C/G·kh·kw, O/G)
-        cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))                      # (G, C/G·kh·kw, N·OH·OW)
+        cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))           # (G, C/G·kh·kw, N·OH·OW)
         cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
         return col2im(self.xp, cols, geometry, in_shape)
 
@@ -410,7 +411,8 @@ class MaxPool2d(PickFromWindows):
         """Which kernel offset k held each window's maximum (the first one, on ties)."""
         xp, geometry = self.xp, self.geometry
         offsets = list(geometry.offsets())
-        index = full_like_layout(xp, self.best, self.best.shape, 0, xp.uint8 if len(offsets) <= 256 else xp.int64)
+        dtype = xp.uint8 if len(offsets) <= 256 else xp.int64
+        index = full_like_layout(xp, self.best, self.best.shape, 0, dtype)
         # The first winner's offset is the number of offsets before it that are not the maximum.
         # Counted from the last offset back to the first: index = (offset k loses)·(index + 1).
         # In-place arithmetic on masks, because xp.where and boolean indexing are far slower here.
