@@ -35,3 +35,37 @@ def device(request):
     if request.param == "cuda" and not backend.is_available("cuda"):
         pytest.skip(f"cuda unavailable: {backend._unavailable_reason.get('cuda', '')}")
     return request.param
+
+
+# ---- deterministic, readable test ids ------------------------------------------------------
+# pytest-xdist makes every worker collect the suite on its own and stops the whole run when
+# their test ids differ. An id built from a value made at collection time (gzip's timestamp, an
+# object's address, unseeded randomness) can differ between workers, and raw bytes or arrays
+# make ids unreadable. So every parametrised id must be short, printable text: give `ids=`
+# wherever a parameter is bytes, an array or an object.
+
+MAX_ID_LENGTH = 80
+
+
+def unreadable_test_ids(items) -> list[str]:
+    """The node ids whose parameter id is too long, not printable ASCII, or holds escaped bytes
+    (a regex's escaped backslash, as in `\\(`, is fine: it is text and never changes)."""
+    bad = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None:
+            continue
+        param_id = callspec.id
+        escapes_left = "\\" in param_id.replace("\\\\", "")
+        if (len(param_id) > MAX_ID_LENGTH or escapes_left or " at 0x" in param_id
+                or not all(" " <= ch <= "~" for ch in param_id)):
+            bad.append(item.nodeid)
+    return bad
+
+
+def pytest_collection_modifyitems(config, items):
+    bad = unreadable_test_ids(items)
+    if bad:
+        raise pytest.UsageError(
+            f"{len(bad)} parametrised test ids are not short printable text, so pytest-xdist workers may "
+            f"collect different ids; give these parameters ids=:\n  " + "\n  ".join(bad[:20]))

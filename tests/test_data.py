@@ -45,7 +45,7 @@ def _write_mnist(directory, images, labels, split="train", compress=False, dotte
     for kind, dims, array in (("images", 3, images), ("labels", 1, labels)):
         raw = _idx_bytes(array)
         path = directory / f"{split}-{kind}{sep}idx{dims}-ubyte{suffix}"
-        path.write_bytes(gzip.compress(raw) if compress else raw)
+        path.write_bytes(gzip.compress(raw, mtime=0) if compress else raw)
 
 
 def _tiny_mnist(n=5, rows=4, cols=3):
@@ -86,15 +86,20 @@ def test_read_idx_reads_every_idx_type_in_native_byte_order(tmp_path, array, cod
     np.testing.assert_array_equal(loaded, array)
 
 
+# mtime=0: gzip writes the time into its header, and these bytes are part of the collected test.
 @pytest.mark.parametrize("content, message", [
-    (b"\x00\x00\x08", "bad magic number 0x000008"),
-    (b"\x01\x00\x08\x01" + bytes(8), "bad magic number 0x01000801"),
-    (b"\x00\x00\x07\x01" + bytes(8), "bad magic number 0x00000701"),
-    (b"GIF89a" + bytes(20), "not an IDX file"),
-    (b"\x00\x00\x08\x03\x00\x00\x00\x02", r"truncated: its header should list 3 dimensions"),
-    (_idx_bytes(np.zeros((4, 3), np.uint8))[:-5], r"truncated: shape \(4, 3\) needs 12 bytes of data but only 7"),
-    (_idx_bytes(np.zeros(3, np.uint8)) + b"xx", r"corrupt: it has 2 bytes more than its shape \(3,\)"),
-    (gzip.compress(_idx_bytes(np.zeros(50, np.uint8)))[:-10], "damaged gzip file"),
+    pytest.param(b"\x00\x00\x08", "bad magic number 0x000008", id="short-header"),
+    pytest.param(b"\x01\x00\x08\x01" + bytes(8), "bad magic number 0x01000801", id="nonzero-magic"),
+    pytest.param(b"\x00\x00\x07\x01" + bytes(8), "bad magic number 0x00000701", id="unknown-type"),
+    pytest.param(b"GIF89a" + bytes(20), "not an IDX file", id="gif"),
+    pytest.param(b"\x00\x00\x08\x03\x00\x00\x00\x02", r"truncated: its header should list 3 dimensions",
+                 id="truncated-header"),
+    pytest.param(_idx_bytes(np.zeros((4, 3), np.uint8))[:-5],
+                 r"truncated: shape \(4, 3\) needs 12 bytes of data but only 7", id="truncated-data"),
+    pytest.param(_idx_bytes(np.zeros(3, np.uint8)) + b"xx", r"corrupt: it has 2 bytes more than its shape \(3,\)",
+                 id="extra-bytes"),
+    pytest.param(gzip.compress(_idx_bytes(np.zeros(50, np.uint8)), mtime=0)[:-10], "damaged gzip file",
+                 id="damaged-gzip"),
 ])
 def test_read_idx_rejects_bad_files_with_clear_errors_naming_the_path(tmp_path, content, message):
     (tmp_path / "bad-file").write_bytes(content)

@@ -159,7 +159,7 @@ def test_too_many_indices_is_an_error():
 @pytest.mark.parametrize("targets, match", [
     ([0, 1, 1], r"cross_entropy: scores of shape \(2, 3\) need targets of shape \(2,\), got \(3,\)"),
     ([[0], [1]], r"cross_entropy: scores of shape \(2, 3\) need targets of shape \(2,\), got \(2, 1\)"),
-])
+], ids=["too-many", "column"])
 def test_cross_entropy_with_integer_targets_of_the_wrong_shape(targets, match, device):
     with pytest.raises(ValueError, match=match):
         losses.cross_entropy(tg.ones(2, 3, device=device), Tensor(targets, device=device))
