@@ -1,4 +1,4 @@
-"""The backend: devices, moving data, and the rule that only backend.py imports an array library."""
+"""The backend: devices, moving data, and the rule that only the backend package imports an array library."""
 from __future__ import annotations
 
 import ast
@@ -14,9 +14,10 @@ import tinygrad_edu as tg
 from tinygrad_edu import Tensor, backend
 
 PACKAGE = pathlib.Path(tg.__file__).parent
+BACKEND_DIR = "backend"   # tinygrad_edu/backend/: the door to NumPy and CuPy, so its modules import them
 # Host-side modules that read files, draw pictures or benchmark may use NumPy directly;
-# everything that computes on tensors must go through backend.py.
-HOST_SIDE = {"backend.py", "data.py", "serialization.py", "cli.py", "allocator.py"}
+# everything that computes on tensors must go through the backend.
+HOST_SIDE = {"data.py", "serialization.py", "cli.py", "allocator.py"}
 HOST_SIDE_DIRS = {"viz", "study"}
 
 
@@ -30,15 +31,32 @@ def _array_library_imports(path: pathlib.Path) -> list[str]:
     return found
 
 
+def _may_import_array_library(relative: pathlib.Path) -> bool:
+    if len(relative.parts) == 1:
+        return relative.name in HOST_SIDE
+    return relative.parts[0] == BACKEND_DIR or relative.parts[0] in HOST_SIDE_DIRS
+
+
 def test_only_backend_imports_numpy_or_cupy_for_computation():
     offenders = {}
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(PACKAGE)
-        if relative.name in HOST_SIDE and len(relative.parts) == 1 or relative.parts[0] in HOST_SIDE_DIRS:
+        if _may_import_array_library(relative):
             continue
         if imports := _array_library_imports(path):
             offenders[str(relative)] = imports
     assert offenders == {}, f"these modules must use tinygrad_edu.backend instead: {offenders}"
+    assert (PACKAGE / BACKEND_DIR / "__init__.py").is_file() and not (PACKAGE / "backend.py").exists()
+
+
+def test_backend_package_re_exports_its_modules_names_without_copying_state():
+    from tinygrad_edu.backend import arrays, devices, dtypes, random, special
+    for module in (arrays, devices, dtypes, random, special):
+        for name in [n for n in backend.__all__ if hasattr(module, n)]:
+            assert getattr(backend, name) is getattr(module, name), name
+    assert backend.array_modules is devices.array_modules and backend._unavailable_reason is devices._unavailable_reason
+    # state that is rebound, not updated in place, is read through functions, never re-exported
+    assert not hasattr(backend, "_default_device") and not hasattr(backend, "_rng")
 
 
 def test_cpu_is_always_available_and_unknown_devices_are_errors():
@@ -57,10 +75,10 @@ def test_asking_for_cuda_without_a_gpu_explains_and_hints_the_extra():
 
 def test_is_available_without_cupy_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", None)     # makes `import cupy` fail
-    monkeypatch.setattr(backend, "_availability", {"cpu": True})
-    monkeypatch.setattr(backend, "_unavailable_reason", {})
+    monkeypatch.setattr(backend.devices, "_availability", {"cpu": True})   # the module whose functions read it
+    monkeypatch.setattr(backend.devices, "_unavailable_reason", {})
     assert backend.is_available("cuda") is False
-    assert "CuPy is not installed" in backend._unavailable_reason["cuda"]
+    assert "CuPy is not installed" in backend.devices._unavailable_reason["cuda"]
 
 
 def test_mixing_devices_in_one_op_names_the_op_and_both_devices():
@@ -132,7 +150,7 @@ def test_manual_seed_makes_random_tensors_reproducible_on_every_device():
 def test_sigmoid_and_erf_work_without_scipy(monkeypatch):
     x = np.array([-1000.0, -30.0, -1.5, 0.0, 2.0, 1000.0], dtype=np.float32)
     with_scipy = backend.sigmoid(x), backend.erf(x)
-    monkeypatch.setattr(backend, "_special_modules", {np.ndarray: None})   # as if SciPy were missing
+    monkeypatch.setattr(backend.special, "_special_modules", {np.ndarray: None})   # as if SciPy were missing
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")

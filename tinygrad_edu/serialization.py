@@ -20,16 +20,15 @@ it was, never half a file.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu import backend
+from tinygrad_edu.files import write_atomically
 from tinygrad_edu.tensor import Tensor
 
 IO_INSTALL_HINT = 'install the io extra: pip install "tinygrad_edu[io]"'
@@ -126,32 +125,10 @@ def save(state_dict: dict[str, Any], path: PathLike) -> None:
     except Exception as e:  # safetensors raises its own error type, e.g. for complex dtypes
         dtypes = sorted({str(a.dtype) for a in arrays.values()})
         raise TypeError(f"save: safetensors cannot store these arrays (dtypes {dtypes}): {e}") from None
-    _write_atomically(Path(path), payload)
-
-
-def _write_atomically(path: Path, payload: bytes) -> None:
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"save: the directory {str(directory)!r} for {str(path)!r} does not exist")
-    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644   # mkstemp would leave 0o600
-    fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(payload)
-            file.flush()
-            os.fsync(file.fileno())   # the bytes are on disk before the name points at them
-        os.chmod(temp, mode)
-        os.replace(temp, path)        # atomic: readers see the old file or the new one, never half
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):   # make the rename itself durable (POSIX; harmless elsewhere)
-        directory_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(directory_fd)
-        finally:
-            os.close(directory_fd)
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"save: the directory {str(path.parent)!r} for {str(path)!r} does not exist")
+    write_atomically(path, payload)
 
 
 def _read_header(data: bytes, path: Path) -> dict[str, Any]:

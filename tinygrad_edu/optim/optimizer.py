@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.nn.module import zero_grads
 from tinygrad_edu.tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -73,16 +74,9 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of the last backward, so the next ones do not add to them.
 
-        With set_to_none=False the gradients become zero tensors instead of None. They are
-        fresh arrays rather than zeroed in place, because a gradient may share its array with
-        another tensor (the backward of `a + b` hands one array to both).
+        With set_to_none=False the gradients become zero tensors (fresh arrays) instead of None.
         """
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None or set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), p.device, False, None)
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; `closure`, if given, recomputes the loss first."""
@@ -128,7 +122,15 @@ class Optimizer:
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
             keys = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
             raise ValueError(f"{name}: expected a dict with keys 'state' and 'param_groups', got {keys}")
-        saved_groups = list(state_dict["param_groups"])
+        params, new_groups = self._restored_groups(name, list(state_dict["param_groups"]))
+        new_state = _restored_state(name, state_dict["state"], params)
+        for group, new_group in zip(self.param_groups, new_groups):
+            group.update(new_group)   # in place: a scheduler may hold these very dicts
+        self.state = new_state
+
+    def _restored_groups(self, name: str, saved_groups: list[dict[str, Any]]) -> tuple[list[Tensor], list[dict]]:
+        """This optimizer's groups with the saved hyperparameters (checked, not yet applied), and
+        all parameters in group order: the numbering the saved state uses."""
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{name}: the saved state has {len(saved_groups)} parameter groups, "
                              f"this optimizer has {len(self.param_groups)}")
@@ -144,27 +146,7 @@ class Optimizer:
                 new_group["betas"] = tuple(new_group["betas"])
             self._check_group(new_group)
             new_groups.append(new_group)
-        new_state: dict[Tensor, dict[str, Any]] = {}
-        for key, values in state_dict["state"].items():
-            i = int(key)
-            if not 0 <= i < len(params):
-                raise ValueError(f"{name}: the saved state names parameter {i}, but there are only {len(params)}")
-            p = params[i]
-            new_state[p] = {}
-            for field, value in values.items():
-                if isinstance(value, Tensor) or backend.device_of_array(value) is not None:
-                    data = value.data if isinstance(value, Tensor) else value
-                    if data.ndim == 0 and p.ndim != 0:   # a count such as PyTorch's tensor(3.) for "step"
-                        new_state[p][field] = int(data.item()) if field == "step" else data.item()
-                        continue
-                    if tuple(data.shape) != p.shape:
-                        raise ValueError(f"{name}: state {field!r} of parameter {i} has shape "
-                                         f"{tuple(data.shape)}, but the parameter has shape {p.shape}")
-                    value = backend.to_device(data, p.device, p.dtype).copy()
-                new_state[p][field] = value
-        for group, new_group in zip(self.param_groups, new_groups):
-            group.update(new_group)   # in place: a scheduler may hold these very dicts
-        self.state = new_state
+        return params, new_groups
 
     def __repr__(self) -> str:
         lines = [f"{self._name()} ("]
@@ -172,3 +154,30 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines.extend(f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params")
         return "\n".join(lines) + "\n)"
+
+
+def _restored_state(name: str, saved_state: dict[Any, dict[str, Any]],
+                    params: list[Tensor]) -> dict[Tensor, dict[str, Any]]:
+    """The saved per-parameter state, keyed by the parameters themselves instead of their numbers."""
+    new_state: dict[Tensor, dict[str, Any]] = {}
+    for key, values in saved_state.items():
+        i = int(key)
+        if not 0 <= i < len(params):
+            raise ValueError(f"{name}: the saved state names parameter {i}, but there are only {len(params)}")
+        p = params[i]
+        new_state[p] = {field: _restored_value(name, field, value, p, i) for field, value in values.items()}
+    return new_state
+
+
+def _restored_value(name: str, field: str, value: Any, p: Tensor, i: int) -> Any:
+    """One saved state entry of parameter `p` (number i): an array is copied onto p's device and
+    dtype after its shape is checked, a 0-d array becomes a number, anything else stays as it is."""
+    if not isinstance(value, Tensor) and backend.device_of_array(value) is None:
+        return value
+    data = value.data if isinstance(value, Tensor) else value
+    if data.ndim == 0 and p.ndim != 0:   # a count such as PyTorch's tensor(3.) for "step"
+        return int(data.item()) if field == "step" else data.item()
+    if tuple(data.shape) != p.shape:
+        raise ValueError(f"{name}: state {field!r} of parameter {i} has shape "
+                         f"{tuple(data.shape)}, but the parameter has shape {p.shape}")
+    return backend.to_device(data, p.device, p.dtype).copy()

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
+from tinygrad_edu.files import write_atomically
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.walk import Graph, collect_graph, derivative_rule, format_numbers, shape_text, tensor_names
 
@@ -180,10 +180,27 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
     graph = collect_graph(root, "draw_graph")
     labels = tensor_names(graph, module, names)
     place = module_placement(graph, module)
+    modules, params = _modules_and_parameters(module)
+    node_ids, nodes_in = _nodes_by_module(graph, labels, place, params,
+                                          show_values=show_values, show_grads=show_grads, max_values=max_values)
+    edges = _edges(graph, node_ids)
+    if collapse_modules:
+        nodes_in, edges = _collapse(nodes_in, edges, module, modules)
+    return _digraph(nodes_in, edges, modules, rankdir)
+
+
+def _modules_and_parameters(module: Any) -> tuple[dict[str, Any], set[int]]:
+    """The named sub-modules of `module` (without itself, "") and the ids of its parameters."""
     modules = dict(module.named_modules()) if module is not None and hasattr(module, "named_modules") else {}
     modules.pop("", None)
     params = {id(p) for _, p in module.named_parameters()} if module is not None else set()
+    return modules, params
 
+
+def _nodes_by_module(graph: Graph, labels: dict[int, str], place: dict[int, str], params: set[int], *,
+                     show_values: bool, show_grads: bool, max_values: int) -> tuple[dict[int, str], dict]:
+    """A node for every tensor (a box) and op (an oval): id(tensor or op) -> node id, and
+    module path -> [(node id, label, attrs)] for the nodes drawn inside that module."""
     node_ids: dict[int, str] = {}
     nodes_in: dict[str, list[tuple[str, str, dict]]] = {}   # module path -> (node id, label, attrs)
     for i, t in enumerate(graph.tensors):
@@ -196,15 +213,20 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
         attrs = {"shape": "oval", "style": "filled", "fillcolor": COLORS["op"], "fontname": "Helvetica",
                  "tooltip": derivative_rule(fn)}
         nodes_in.setdefault(place.get(id(fn), ""), []).append((f"op{i}", fn.op_name(), attrs))
+    return node_ids, nodes_in
 
+
+def _edges(graph: Graph, node_ids: dict[int, str]) -> list[tuple[str, str]]:
+    """Arrows from each op's inputs to the op, and from the op to its output."""
     edges = []
     for fn in graph.ops:
         edges.extend((node_ids[id(t)], node_ids[id(fn)]) for t in fn.inputs)
         edges.append((node_ids[id(fn)], node_ids[id(graph.output_of[id(fn)])]))
+    return edges
 
-    if collapse_modules:
-        nodes_in, edges = _collapse(nodes_in, edges, module, modules)
 
+def _digraph(nodes_in: dict[str, list], edges: list[tuple[str, str]], modules: dict[str, Any], rankdir: str) -> Any:
+    """The graphviz.Digraph with the nodes in their module clusters and each distinct arrow once."""
     g = _graph_class()(name="computational_graph", graph_attr={"rankdir": rankdir},
                        node_attr={"fontsize": "11"})
     _emit_nodes(g, nodes_in, modules)
@@ -214,7 +236,6 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
             seen.add(edge)
             g.edge(*edge)
     return g
-
 
 def _collapse(nodes_in: dict, edges: list, module: Any, modules: dict) -> tuple[dict, list]:
     """Replace everything inside each module that owns parameters by one box."""
@@ -285,23 +306,11 @@ def save_graph(graph: Any, path: str | os.PathLike, format: str | None = None) -
         data = graphviz.Digraph.pipe(graph, format=fmt)
     except (graphviz.ExecutableNotFound, GraphvizNotFoundError):
         dot_path = target.with_suffix(".dot")
-        _write_atomically(dot_path, graph.source.encode("utf-8"))
+        write_atomically(dot_path, graph.source.encode("utf-8"))
         raise GraphvizNotFoundError(
             f"save_graph: could not write {target}: {DOT_PROGRAM_HINT}. The DOT source was written to "
             f"{dot_path}; once Graphviz is installed, render it with `dot -T{fmt} {dot_path} -o {target}`",
             dot_path) from None
-    _write_atomically(target, data)
+    write_atomically(target, data)
     return target
 
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644   # mkstemp would leave 0o600
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -1,27 +1,21 @@
-"""The one door to an array library.
+"""Devices: which array library computes where (NumPy for "cpu", CuPy for "cuda"), whether a
+device can really run, the default device, and moving arrays between devices.
 
-Every array computation in tinygrad_edu goes through the module this file hands out:
-NumPy for the device "cpu", CuPy for "cuda". Op code never imports numpy or cupy itself;
-it asks for `array_module(device)` and writes `xp.exp(x)`, which is why the same op runs
-on both devices. Moving data between devices also happens only here.
+The device tables and the default device live only here; other modules read them through
+this module's functions (or, for speed, through the `array_modules` dict, which is never
+replaced, only updated).
 """
 from __future__ import annotations
 
-import contextlib
-import math
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
-CUDA_INSTALL_HINT = 'install the CUDA extra: pip install "tinygrad_edu[cuda]"'
+from tinygrad_edu.backend.dtypes import float32
 
-# dtypes are NumPy's dtype objects; CuPy uses the same ones.
-float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
-int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32"), np.dtype("int64")
-uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
-DEFAULT_FLOAT = float32
+CUDA_INSTALL_HINT = 'install the CUDA extra: pip install "tinygrad_edu[cuda]"'
 
 
 @dataclass
@@ -186,146 +180,6 @@ def check_array(array: Any, device: str, op: str) -> None:
         raise TypeError(f"{op}: produced a {type(array).__module__}.{type(array).__name__} "
                         f"on device {device!r}, expected {dev.array_type.__name__}; "
                         f"an array left its device without an explicit move")
-
-
-# ---- data types --------------------------------------------------------------------------
-
-def as_dtype(dtype: Any) -> np.dtype:
-    """'float32', np.float32, tg.float32 and friends all name one dtype."""
-    try:
-        return np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"unknown dtype {dtype!r}") from None
-
-
-def is_floating(dtype: np.dtype) -> bool:
-    return dtype.kind == "f"
-
-
-def infer_dtype(data: Any) -> np.dtype | None:
-    """PyTorch's rules for Python data: floats -> float32, ints -> int64, bools -> bool."""
-    if isinstance(data, bool):
-        return bool_
-    if isinstance(data, int):
-        return int64
-    if isinstance(data, float):
-        return DEFAULT_FLOAT
-    kind = np.asarray(data).dtype.kind
-    return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind)   # None: let Tensor reject it
-
-
-def promote_types(a: np.dtype, b: np.dtype, a_is_0d: bool = False, b_is_0d: bool = False) -> np.dtype:
-    """PyTorch's promotion for two tensors: a float wins over an integer and keeps its width,
-    and within one kind a 0-d tensor adapts to a tensor with dimensions, like a Python number."""
-    if a == b:
-        return a
-    if is_floating(a) != is_floating(b):
-        return a if is_floating(a) else b
-    if a_is_0d != b_is_0d:
-        return b if a_is_0d else a
-    return np.promote_types(a, b)
-
-
-def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
-    """The dtype of `tensor <op> python_scalar`: the tensor's, unless the scalar is a float
-    and the tensor is not (then the default float), as in PyTorch."""
-    if isinstance(scalar, float) and not is_floating(tensor_dtype):
-        return DEFAULT_FLOAT
-    if isinstance(scalar, int) and not isinstance(scalar, bool) and tensor_dtype == bool_:
-        return int64
-    return tensor_dtype
-
-
-# ---- random numbers ----------------------------------------------------------------------
-
-_rng = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Seed every random draw of tinygrad_edu (both devices draw from this one generator)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def random_generator() -> np.random.Generator:
-    # Numbers are drawn on the host and moved, so a seed gives the same values on every device.
-    return _rng
-
-
-# ---- functions NumPy lacks ---------------------------------------------------------------
-
-_vector_erf = np.vectorize(math.erf, otypes=[np.float64])
-_special_modules: dict[type, Any] = {}
-
-
-def _special_functions(x) -> Any:
-    """scipy.special for host arrays (None when SciPy is not installed: it is optional),
-    cupyx.scipy.special for GPU arrays; looked up once per array type."""
-    kind = type(x)
-    if kind not in _special_modules:
-        try:
-            if kind.__module__.startswith("cupy"):
-                import cupyx.scipy.special as special
-            else:
-                import scipy.special as special
-        except ImportError:
-            special = None
-        _special_modules[kind] = special
-    return _special_modules[kind]
-
-
-def erf(x):
-    """The error function, elementwise, on either device."""
-    special = _special_functions(x)
-    if special is not None:
-        return special.erf(x)
-    return _vector_erf(x).astype(x.dtype)   # math.erf: exact, but one Python call per element
-
-
-def sigmoid(x):
-    """1/(1 + e^-x) for any x, without overflow: SciPy's (or CuPy's) expit when installed,
-    else exp(-log(1 + e^-x)) with the logarithm from logaddexp, which never overflows."""
-    special = _special_functions(x)
-    if special is not None:
-        return special.expit(x)
-    return np.exp(-np.logaddexp(0, -x))
-
-
-def ieee_quietly(xp) -> Any:
-    """A context in which 1/0, log(0) and sqrt(-1) give inf and nan without NumPy's warnings,
-    as they do in PyTorch; `tg.detect_anomaly()` is the tool that finds where they appear."""
-    errstate = getattr(xp, "errstate", None)   # CuPy has none: it never warns
-    return errstate(divide="ignore", invalid="ignore") if errstate is not None else contextlib.nullcontext()
-
-
-def scatter_add(xp, target, index, values) -> None:
-    """target[index] += values, adding repeated indices up (plain `+=` keeps only one)."""
-    if xp is np:
-        np.add.at(target, index, values)
-    elif hasattr(xp, "add") and hasattr(xp.add, "at"):
-        xp.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
-
-
-def empty_aligned(xp, shape: tuple, dtype: Any) -> Any:
-    """An uninitialised array whose data starts on a 64-byte boundary (one cache line).
-
-    NumPy's arrays start wherever malloc puts them, 16-byte aligned; a matrix product whose
-    large operand starts mid-line can run much slower (measured in docs/benchmarks.md).
-    CuPy's arrays are always aligned; they get the 64 spare bytes and use none of them.
-    """
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    raw = xp.empty(nbytes + 64, dtype=np.uint8)
-    start = -raw.ctypes.data % 64 if hasattr(raw, "ctypes") else 0
-    return raw[start: start + nbytes].view(dtype).reshape(shape)
-
-
-def format_array(array: np.ndarray, prefix: str) -> str:
-    """Numbers printed the way PyTorch prints them, for Tensor.__repr__."""
-    return np.array2string(array, separator=", ", prefix=prefix, precision=4, threshold=200, edgeitems=3)
 
 
 _device_from_environment()

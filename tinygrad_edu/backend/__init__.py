@@ -1,0 +1,47 @@
+"""The one door to an array library.
+
+Every array computation in tinygrad_edu goes through the module this package hands out:
+NumPy for the device "cpu", CuPy for "cuda". Op code never imports numpy or cupy itself;
+it asks for `backend.array_module(device)` and writes `xp.exp(x)`, which is why the same op
+runs on both devices. Moving data between devices also happens only here.
+
+The package is split by purpose, and every name is re-exported here, so code writes
+`from tinygrad_edu import backend` and `backend.to_device(...)`:
+
+    devices.py   devices, availability, the default device, moving arrays between devices
+    dtypes.py    dtype names, the default float, PyTorch's inference and promotion rules
+    random.py    the one random generator and manual_seed
+    special.py   erf, sigmoid, quiet IEEE arithmetic, scatter_add
+    arrays.py    cache-line aligned buffers and the printed form of an array
+
+State that changes at run time (the default device, the generator) lives in one module and
+is read through functions, so it is never copied here. The device tables re-exported below
+are the very dicts of devices.py, updated in place and never replaced.
+"""
+from tinygrad_edu.backend.arrays import empty_aligned, format_array
+from tinygrad_edu.backend.devices import (CUDA_INSTALL_HINT, Device, _availability, _devices, _unavailable_reason,
+                                          array_module, array_modules, check_array, device_of_array,
+                                          get_default_device, get_device, is_available, known_devices,
+                                          normalize_device, register_device, set_default_device, to_device,
+                                          to_numpy)
+from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, as_dtype, bool_, float16, float32, float64, infer_dtype,
+                                         int8, int16, int32, int64, is_floating, promote_types,
+                                         scalar_result_dtype, uint8)
+from tinygrad_edu.backend.random import manual_seed, random_generator
+from tinygrad_edu.backend.special import erf, ieee_quietly, scatter_add, sigmoid
+
+__all__ = [
+    # devices
+    "CUDA_INSTALL_HINT", "Device", "array_module", "array_modules", "check_array", "device_of_array",
+    "get_default_device", "get_device", "is_available", "known_devices", "normalize_device", "register_device",
+    "set_default_device", "to_device", "to_numpy",
+    # dtypes
+    "DEFAULT_FLOAT", "as_dtype", "bool_", "float16", "float32", "float64", "infer_dtype", "int8", "int16", "int32",
+    "int64", "is_floating", "promote_types", "scalar_result_dtype", "uint8",
+    # random numbers
+    "manual_seed", "random_generator",
+    # special functions
+    "erf", "ieee_quietly", "scatter_add", "sigmoid",
+    # array memory and printing
+    "empty_aligned", "format_array",
+]
