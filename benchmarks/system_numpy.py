@@ -76,7 +76,7 @@ def conv_backward(grad: np.ndarray, cols: np.ndarray, w: np.ndarray,
     return dpadded[:, :, kh // 2:kh // 2 + h, kw // 2:kw // 2 + wd].transpose(1, 0, 2, 3), dw, db
 
 
-def maxpool2_forward(x: np.ndarray) -> np.ndarray:
+def max_pool2_forward(x: np.ndarray) -> np.ndarray:
     """2×2 max pooling, stride 2: the larger of the four strided views of the input (far
     faster than reshaping into blocks and reducing over two small axes)."""
     top = np.maximum(x[:, :, 0::2, 0::2], x[:, :, 0::2, 1::2])
@@ -84,7 +84,7 @@ def maxpool2_forward(x: np.ndarray) -> np.ndarray:
     return np.maximum(top, bottom)
 
 
-def maxpool2_backward(grad: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
+def max_pool2_backward(grad: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Each window's gradient goes to the element that equals the window's maximum."""
     # Ties only occur between zeros from the ReLU below, whose gradient is zero anyway.
     # The gradients are stored like x and out (channel by channel), so every step walks
@@ -124,10 +124,10 @@ def convnet(sizes: Sizes, device: str) -> Run:
     def step() -> float:
         a1, cols1 = conv_forward(x, p["conv1.weight"], p["conv1.bias"])
         r1 = np.maximum(a1, 0)
-        m1 = maxpool2_forward(r1)
+        m1 = max_pool2_forward(r1)
         a2, cols2 = conv_forward(m1, p["conv2.weight"], p["conv2.bias"])
         r2 = np.maximum(a2, 0)
-        m2 = maxpool2_forward(r2)
+        m2 = max_pool2_forward(r2)
         flat = m2.reshape(len(x), -1)
         a3 = flat @ p["fc1.weight"].T + p["fc1.bias"]
         r3 = np.maximum(a3, 0)
@@ -138,9 +138,9 @@ def convnet(sizes: Sizes, device: str) -> Run:
         g = (g @ p["fc2.weight"]) * (a3 > 0)
         grads["fc1.weight"], grads["fc1.bias"] = g.T @ flat, g.sum(axis=0)
         g = (g @ p["fc1.weight"]).reshape(m2.shape)
-        g = maxpool2_backward(g, r2, m2) * (a2 > 0)
+        g = max_pool2_backward(g, r2, m2) * (a2 > 0)
         g, grads["conv2.weight"], grads["conv2.bias"] = conv_backward(g, cols2, p["conv2.weight"], True)
-        g = maxpool2_backward(g, r1, m1) * (a1 > 0)
+        g = max_pool2_backward(g, r1, m1) * (a1 > 0)
         _, grads["conv1.weight"], grads["conv1.bias"] = conv_backward(g, cols1, p["conv1.weight"], False)
         _sgd(p, grads)
         return loss

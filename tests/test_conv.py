@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import tinygrad_edu as tg
 from tests.oracle import check_against_torch
 from tinygrad_edu.ops.conv import conv2d
-from tinygrad_edu.study.conv_reference import conv2d_reference
+from tinygrad_edu.study.conv_reference import conv2d_backward_reference, conv2d_reference
 
 # (input shape, weight shape, options): odd sizes, every setting alone and mixed together.
 CONFIGS = {
@@ -131,12 +131,48 @@ def test_conv2d_equals_the_plain_loop_reference_on_random_shapes(n, groups, chan
     np.testing.assert_allclose(fast.numpy(), slow, rtol=1e-10, atol=1e-10)
 
 
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(1, 2), groups=st.integers(1, 2), channels_per_group=st.integers(1, 2),
+       out_per_group=st.integers(1, 2), kh=st.integers(1, 3), kw=st.integers(1, 3), height=st.integers(1, 6),
+       width=st.integers(1, 6), stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+       padding=st.tuples(st.integers(0, 2), st.integers(0, 2)),
+       dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)), seed=st.integers(0, 2**16))
+def test_conv2d_gradients_equal_the_plain_loop_reference_on_random_shapes(n, groups, channels_per_group, out_per_group,
+                                                                         kh, kw, height, width, stride, padding,
+                                                                         dilation, seed):
+    span_h, span_w = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
+    height, width = max(height, span_h - 2 * padding[0]), max(width, span_w - 2 * padding[1])   # the kernel must fit
+    rng = np.random.default_rng(seed)
+    x = tg.Tensor(rng.standard_normal((n, groups * channels_per_group, height, width)), requires_grad=True)
+    w = tg.Tensor(rng.standard_normal((groups * out_per_group, channels_per_group, kh, kw)), requires_grad=True)
+    b = tg.Tensor(rng.standard_normal(groups * out_per_group), requires_grad=True)
+    out = conv2d(x, w, b, stride, padding, dilation, groups)
+    upstream = rng.standard_normal(out.shape)
+    fast = tg.grad(out, [x, w, b], tg.Tensor(upstream))
+    slow = conv2d_backward_reference(x, w, upstream, stride, padding, dilation, groups)
+    for name, ours, expected in zip(["input", "weight", "bias"], fast, slow):
+        np.testing.assert_allclose(ours.numpy(), expected, rtol=1e-10, atol=1e-10, err_msg=name)
+
+
 def test_conv2d_reference_matches_torch():
     rng = np.random.default_rng(1)
     x, w, b = rng.standard_normal((2, 4, 7, 6)), rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
     options = {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "groups": 2}
     expected = TF.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), **options).numpy()
     np.testing.assert_allclose(conv2d_reference(x, w, b, **options), expected, rtol=1e-10, atol=1e-10)
+
+
+def test_conv2d_backward_reference_matches_torch():
+    rng = np.random.default_rng(2)
+    x, w, b = (torch.tensor(rng.standard_normal(shape), requires_grad=True)
+               for shape in [(2, 4, 7, 6), (6, 2, 3, 2), (6,)])
+    options = {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2), "groups": 2}
+    out = TF.conv2d(x, w, b, **options)
+    upstream = torch.tensor(rng.standard_normal(out.shape))
+    expected = torch.autograd.grad(out, [x, w, b], upstream)
+    ours = conv2d_backward_reference(x.detach().numpy(), w.detach().numpy(), upstream.numpy(), **options)
+    for name, got, want in zip(["input", "weight", "bias"], ours, expected):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-10, atol=1e-10, err_msg=name)
 
 
 # ---- errors ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 conv2d leaves its output stored channel by channel, and pooling, padding and the gradients
 keep that order so that no step has to reorder a whole activation (see "memory order" in
-tinygrad_edu/ops/conv.py). These tests feed every op inputs stored plainly, channel by
+tinygrad_edu/ops/windows.py). These tests feed every op inputs stored plainly, channel by
 channel, and with gaps, compare values and gradients with PyTorch, and check that the
 gradients come back in the forward's order.
 """
@@ -14,7 +14,9 @@ import torch.nn.functional as TF
 
 import tinygrad_edu as tg
 from tests.oracle import check_against_torch
-from tinygrad_edu.ops.conv import avg_pool2d, conv2d, max_pool2d, stored_channel_first
+from tinygrad_edu.ops.conv import conv2d
+from tinygrad_edu.ops.pooling import avg_pool2d, max_pool2d
+from tinygrad_edu.ops.windows import stored_channel_first
 
 N, C, H, W = 2, 3, 6, 7
 

@@ -9,7 +9,9 @@ import torch.nn.functional as TF
 
 import tinygrad_edu as tg
 from tests.oracle import check_against_torch
-from tinygrad_edu.ops.conv import avg_pool2d, conv2d, max_pool2d
+from tinygrad_edu.ops.conv import conv2d
+from tinygrad_edu.ops.pooling import avg_pool2d, max_pool2d
+from tinygrad_edu.ops.windows import make_windows
 
 # (input shape, options): odd sizes; windows that overlap (stride < kernel), that leave gaps
 # (stride > kernel), padding, and rectangular everything.
@@ -149,7 +151,6 @@ def test_pooling_rejects_bad_shapes_and_settings(pool):
     ((9, 9), 2, 3, 0, 2, False),     # a dilated 2×2 kernel spans 3 but skips the middle pixel
 ])
 def test_windows_tile_the_input_only_when_they_cover_every_pixel_once(size, kernel, stride, padding, dilation, tiles):
-    from tinygrad_edu.ops.conv import make_windows
     geometry = make_windows("max_pool2d", (1, 1) + size, (kernel, kernel), stride, padding, dilation)
     assert geometry.tiling is tiles
     covered = np.zeros(geometry.padded_size, dtype=int)
