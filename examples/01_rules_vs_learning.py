@@ -19,8 +19,9 @@ from pathlib import Path
 
 import tinygrad_edu as tg
 from tinygrad_edu import nn
+from tinygrad_edu.training import train
 from tinygrad_edu.viz import plots
-from common import fit, parse_args, pets, standardize
+from common import parse_args, pets, standardize
 
 RULE_MAX_CAT_WEIGHT = 7.0   # kg
 
@@ -70,9 +71,9 @@ def main(argv: list[str] | None = None) -> dict:
     epochs = 60 if args.quick else 150
 
     single_neuron = nn.Linear(2, 2).to(args.device)     # the best straight line, found by learning
-    fit(single_neuron, inputs_train, y_train, epochs, lr=5e-2, batch_size=32, seed=args.seed)
+    train(single_neuron, inputs_train, y_train, epochs, lr=5e-2, batch_size=32, seed=args.seed)
     network = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 2)).to(args.device)
-    fit(network, inputs_train, y_train, epochs, lr=1e-2, batch_size=32, seed=args.seed)
+    train(network, inputs_train, y_train, epochs, lr=1e-2, batch_size=32, seed=args.seed)
 
     with tg.no_grad():
         results = {

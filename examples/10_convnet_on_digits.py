@@ -1,6 +1,6 @@
 """The 4-layer ConvNet on handwritten digits, and a look inside it.
 
-The network (tinygrad_edu/cli.py: DigitsConvNet, the class `make demo` trains, here at a
+The network (tinygrad_edu/models.py: DigitsConvNet, the class `make demo` trains, here at a
 smaller size that trains in seconds; examples/common.py: convnet) has four layers with
 weights: two convolutional layers, each followed by ReLU and 2x2 max-pooling, then two fully
 connected layers that turn the features into one score per digit:
@@ -22,7 +22,8 @@ import sys
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu.cli import DigitsConvNet, accuracy
+from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.training import accuracy
 from tinygrad_edu.viz import plots
 from common import convnet, count_parameters, parse_args, trained_convnet
 

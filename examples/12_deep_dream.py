@@ -19,7 +19,7 @@ import sys
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu.cli import DigitsConvNet
+from tinygrad_edu.models import DigitsConvNet
 from tinygrad_edu.viz import plots
 from common import load_photo, parse_args, trained_convnet
 

@@ -25,9 +25,10 @@ import argparse
 import sys
 
 import tinygrad_edu as tg
-from tinygrad_edu.cli import DigitsConvNet
+from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.training import train
 from tinygrad_edu.viz import plots
-from common import Digits, convnet, convnet_epochs, digits, fit, parse_args
+from common import Digits, convnet, convnet_epochs, digits, parse_args
 
 MARKED_CLASS = 1
 
@@ -68,7 +69,7 @@ def train_and_test(name: str, x_train: tg.Tensor, args: argparse.Namespace, data
     ordinary test set and run the output tests."""
     tg.manual_seed(args.seed)       # the same starting weights for both runs: only the data differs
     model = convnet().to(args.device)
-    fit(model, x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
+    train(model, x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
     # The usual test set, drawn like the training data: all 1s marked, or a random half of everything.
     if name == "biased":
         x_usual = add_marker(data.x_test, data.y_test == MARKED_CLASS)

@@ -5,9 +5,10 @@ own weights into every hidden neuron, and nothing tells it that neighbouring pix
 together. A ConvNet slides the same small kernels over the whole image, so it looks for local
 patterns wherever they are, with far fewer weights.
 
-Both are trained the same way (examples/common.py: fit, same epochs, batch size and learning
-rate) and scored on the same held-out digits, then on the same digits shifted by one pixel,
-which a person would still read without trouble.
+Both are trained the same way (tinygrad_edu/training.py: train, same epochs, batch size and
+learning rate) and scored on the same held-out digits, then on the same digits shifted by one
+pixel, which a person would still read without trouble. Both networks are in
+tinygrad_edu/models.py: DigitsConvNet and digits_mlp.
 
 An honest result: these digits are tiny (8x8) and neatly centred, so on them the MLP is about
 as accurate as the ConvNet: they land within a point or two of each other, and which one is
@@ -24,15 +25,10 @@ import sys
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn
-from tinygrad_edu.cli import accuracy
+from tinygrad_edu.models import digits_mlp
+from tinygrad_edu.training import accuracy, train
 from tinygrad_edu.viz import plots
-from common import convnet_epochs, count_parameters, fit, parse_args, trained_convnet
-
-
-def mlp() -> nn.Module:
-    """Four layers of neurons too, but fully connected: 64 pixels -> 128 -> 64 -> 10 scores."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-                         nn.Linear(64, 10))
+from common import convnet_epochs, count_parameters, parse_args, trained_convnet
 
 
 def shift(images: tg.Tensor, dx: int, dy: int) -> tg.Tensor:
@@ -52,8 +48,8 @@ def main(argv: list[str] | None = None) -> dict:
     convnet = trained_convnet(args)
     data = convnet.data
     tg.manual_seed(args.seed)
-    perceptron = mlp().to(args.device)
-    fit(perceptron, data.x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
+    perceptron = digits_mlp().to(args.device)   # 64 pixels -> 128 -> 64 -> 10 scores
+    train(perceptron, data.x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
 
     results = {}
     for name, model in (("MLP", perceptron), ("ConvNet", convnet.model)):

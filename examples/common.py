@@ -1,6 +1,9 @@
 """What the examples share: the command line, the cat photo, a toy cats-and-dogs data set, and
-one way to train the 4-layer ConvNet on the digits, so that examples 10 to 15 all look at the
-same network instead of each training its own a little differently.
+one trained 4-layer ConvNet on the digits, so that examples 10 to 15 all look at the same
+network instead of each training its own a little differently.
+
+The network itself is in tinygrad_edu/models.py and every example trains with the package's
+one training loop, tinygrad_edu/training.py: train.
 """
 from __future__ import annotations
 
@@ -9,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tinygrad_edu as tg
-import tinygrad_edu.nn.functional as F
-from tinygrad_edu import nn, optim
-from tinygrad_edu.cli import DigitsConvNet, accuracy
-from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
+from tinygrad_edu import nn
+from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.training import accuracy, digits_split, train
 
 PHOTO = Path(__file__).parent / "data" / "chelsea.png"
 
@@ -82,34 +84,12 @@ def standardize(features: tg.Tensor, like: tg.Tensor | None = None) -> tg.Tensor
     return (features - like.mean(dim=0)) / like.std(dim=0)
 
 
-def fit(model: nn.Module, x: tg.Tensor, y: tg.Tensor, epochs: int, lr: float = 1e-2, batch_size: int = 64,
-        seed: int = 0) -> list[float]:
-    """Train a classifier with Adam and cross-entropy in shuffled mini-batches; returns the mean
-    training loss of each epoch. This is the whole training loop of the article: forward, how
-    wrong (the loss), backward, nudge the weights, repeat."""
-    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True, seed=seed)
-    optimizer = optim.Adam(model.parameters(), lr=lr)
-    losses = []
-    model.train()
-    for _ in range(epochs):
-        total = 0.0
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(yb)
-        losses.append(total / len(y))
-    model.eval()
-    return losses
-
-
 def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
 def convnet() -> DigitsConvNet:
-    """The demo's 4-layer ConvNet class (tinygrad_edu/cli.py), at a size that trains in seconds:
+    """The demo's 4-layer ConvNet class (tinygrad_edu/models.py), at a size that trains in seconds:
     16 and 32 kernels in the conv layers, 64 hidden neurons, 13,706 parameters in all."""
     return DigitsConvNet(channels=(16, 32), hidden=64)
 
@@ -142,15 +122,12 @@ _trained: dict[tuple, tuple[dict, list[float]]] = {}
 
 
 def digits(args: argparse.Namespace) -> Digits:
-    images, labels = load_digits(device=args.device)
-    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2, seed=args.seed,
-                                                        stratify=labels)
-    return Digits(x_train, y_train, x_test, y_test)
+    return Digits(*digits_split(args.seed, args.device, standardize=False))
 
 
 def trained_convnet(args: argparse.Namespace) -> TrainedConvNet:
-    """The 4-layer ConvNet of `tinygrad-edu demo` (tinygrad_edu/cli.py: DigitsConvNet), trained
-    on the digits with `fit`.
+    """The 4-layer ConvNet of `tinygrad-edu demo` (tinygrad_edu/models.py: DigitsConvNet), trained
+    on the digits with `tinygrad_edu.training.train`.
 
     Training runs once per (device, seed, quick) in a process and its weights are cached, so
     several examples run in one session (as in the tests) share one network. Every call
@@ -162,7 +139,7 @@ def trained_convnet(args: argparse.Namespace) -> TrainedConvNet:
         print(f"training the 4-layer ConvNet on {len(data.y_train)} digits for {convnet_epochs(args.quick)} epochs ...")
         tg.manual_seed(args.seed)
         model = convnet().to(args.device)
-        losses = fit(model, data.x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
+        losses = train(model, data.x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)["loss"]
         _trained[key] = ({k: v.detach().clone() for k, v in model.state_dict().items()}, losses)
     state, losses = _trained[key]
     model = convnet().to(args.device)

@@ -16,6 +16,8 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import backend, cli
+from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.training import accuracy, digits_split
 
 QUICK_ACCURACY = 0.93
 DEFAULT_ACCURACY = 0.97   # the promise for `tinygrad-edu demo`
@@ -73,12 +75,12 @@ def test_quick_demo_writes_a_history_with_one_entry_per_epoch(quick_run):
 def test_saved_model_loads_back_and_reproduces_the_accuracy(quick_run):
     out, _ = quick_run
     record = json.loads((out / cli.HISTORY_FILE).read_text())
-    model = cli.DigitsConvNet()
+    model = DigitsConvNet()
     model.load_state_dict(tg.load(out / cli.MODEL_FILE))
-    _, _, x_test, y_test = cli.digits_split(seed=0, device="cpu")
-    assert cli.accuracy(model, x_test, y_test) == record["test_accuracy"]
-    fresh = cli.DigitsConvNet()
-    assert cli.accuracy(fresh, x_test, y_test) < QUICK_ACCURACY   # the weights really came from the file
+    _, _, x_test, y_test = digits_split(seed=0, device="cpu")
+    assert accuracy(model, x_test, y_test) == record["test_accuracy"]
+    fresh = DigitsConvNet()
+    assert accuracy(fresh, x_test, y_test) < QUICK_ACCURACY   # the weights really came from the file
 
 
 def test_demo_calls_the_picture_writer_with_model_history_and_a_sample(tmp_path, monkeypatch):
@@ -92,7 +94,7 @@ def test_demo_calls_the_picture_writer_with_model_history_and_a_sample(tmp_path,
     monkeypatch.setitem(sys.modules, "tinygrad_edu.viz.report", fake)
     assert cli.main(["train", "--epochs", "1", "--out", str(tmp_path)]) == 0
     (model, history, sample, out_dir), = calls
-    assert isinstance(model, cli.DigitsConvNet) and out_dir == tmp_path
+    assert isinstance(model, DigitsConvNet) and out_dir == tmp_path
     assert sample.shape == (1, 1, 8, 8)
     assert all(len(history[key]) == 1 for key in ("loss", "train_accuracy", "test_accuracy"))
 

@@ -2,7 +2,9 @@
 
 The demo trains a small ConvNet on the 8x8 handwritten digits that scikit-learn ships, so it
 runs offline in seconds: the whole of deep learning in one command, built from the pieces of
-this package (Tensor, nn, optim, data, save).
+this package (Tensor, nn, optim, data, save). The network is `models.DigitsConvNet`, the
+training loop `training.train`; this file only reads the arguments, checks them, makes the
+output folder and writes what the run leaves there.
 
     tinygrad-edu demo                   # ~98% held-out accuracy, saves runs/demo/model.safetensors
     tinygrad-edu demo --quick           # a few seconds, fewer epochs
@@ -19,12 +21,12 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Sequence
 
 import tinygrad_edu as tg
-import tinygrad_edu.nn.functional as F
-from tinygrad_edu import backend, nn, optim, serialization
-from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
+from tinygrad_edu import backend, nn, serialization
+from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.training import accuracy, digits_split, train
 
 DEFAULT_EPOCHS = 15
 QUICK_EPOCHS = 3
@@ -34,101 +36,6 @@ HISTORY_FILE = "history.json"
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, without a traceback."""
-
-
-class DigitsConvNet(nn.Module):
-    """The article's "basic 4-layer ConvNet", sized for 8x8 digits.
-
-    conv-relu-pool, conv-relu-pool, linear-relu, linear. The 3x3 convolutions pad by 1 so
-    they keep the image size; each 2x2 max-pool halves it: 8x8 -> 4x4 -> 2x2. It takes
-    standardized images of shape (N, 1, 8, 8), as `digits_split` makes them.
-    """
-
-    def __init__(self, channels: tuple[int, int] = (32, 64), hidden: int = 128, classes: int = 10) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, channels[0], kernel_size=3, padding=1)
-        self.pool1 = nn.MaxPool2d(2)
-        self.conv2 = nn.Conv2d(channels[0], channels[1], kernel_size=3, padding=1)
-        self.pool2 = nn.MaxPool2d(2)
-        self.fc1 = nn.Linear(channels[1] * 2 * 2, hidden)
-        self.fc2 = nn.Linear(hidden, classes)
-
-    def forward(self, x: tg.Tensor) -> tg.Tensor:
-        x = self.pool1(F.relu(self.conv1(x)))       # (N, 32, 4, 4) with the default sizes
-        x = self.pool2(F.relu(self.conv2(x)))       # (N, 64, 2, 2)
-        x = F.relu(self.fc1(x.flatten(1)))          # (N, 128)
-        return self.fc2(x)                          # (N, 10): one score (logit) per digit
-
-
-def digits_split(seed: int, device: str) -> tuple[tg.Tensor, tg.Tensor, tg.Tensor, tg.Tensor]:
-    """The demo's data: (x_train, y_train, x_test, y_test), a stratified 80/20 split of the digits.
-
-    The pixels are standardized (mean 0, standard deviation 1) with statistics of the training
-    part only, so nothing about the held-out digits leaks into training. Centred inputs make
-    the first steps of gradient descent better conditioned: here it is worth about a point
-    of test accuracy.
-    """
-    images, labels = load_digits(device=device)
-    x_train, x_test, y_train, y_test = train_test_split(images, labels, test_size=0.2, seed=seed,
-                                                        stratify=labels)
-    mean, std = x_train.mean().item(), x_train.std().item()
-    return (x_train - mean) / std, y_train, (x_test - mean) / std, y_test
-
-
-def accuracy(model: nn.Module, x: tg.Tensor, y: tg.Tensor) -> float:
-    """The fraction of `x` that `model` classifies as `y`, computed without a graph, in eval mode."""
-    was_training = model.training
-    model.eval()
-    with tg.no_grad():
-        predictions = model(x).argmax(dim=1)
-    model.train(was_training)
-    return float((predictions == y).float().mean().item())
-
-
-def _progress(total: int) -> Any:
-    """A tqdm progress bar, or None when tqdm is not installed (then epochs are printed)."""
-    try:
-        from tqdm.auto import tqdm   # imported lazily: an optional extra
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="batch", desc="training", file=sys.stderr, dynamic_ncols=True)
-
-
-def train(model: nn.Module, x_train: tg.Tensor, y_train: tg.Tensor, x_test: tg.Tensor, y_test: tg.Tensor,
-          epochs: int, batch_size: int, lr: float, seed: int,
-          report: Callable[[str], None] = print) -> dict[str, list[float]]:
-    """Train with Adam and cross-entropy; return the history, one entry per epoch:
-    {"loss": mean training loss, "train_accuracy": on the batches seen, "test_accuracy": held out}."""
-    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=batch_size, shuffle=True, seed=seed)
-    optimizer = optim.Adam(model.parameters(), lr=lr)
-    history: dict[str, list[float]] = {"loss": [], "train_accuracy": [], "test_accuracy": []}
-    bar = _progress(epochs * len(loader))
-    for epoch in range(1, epochs + 1):
-        model.train()
-        total_loss, correct, seen = 0.0, 0, 0
-        for x, y in loader:
-            logits = model(x)
-            loss = F.cross_entropy(logits, y)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total_loss += loss.item() * len(y)
-            correct += int((logits.argmax(dim=1) == y).sum().item())
-            seen += len(y)
-            if bar is not None:
-                bar.update(1)
-        history["loss"].append(total_loss / seen)
-        history["train_accuracy"].append(correct / seen)
-        history["test_accuracy"].append(accuracy(model, x_test, y_test))
-        summary = (f"epoch {epoch}/{epochs}: loss {history['loss'][-1]:.4f}, train accuracy "
-                   f"{history['train_accuracy'][-1]:.1%}, test accuracy {history['test_accuracy'][-1]:.1%}")
-        if bar is not None:
-            bar.write(summary)   # above the bar, so the bar stays on the last line
-        else:
-            report(summary)
-    if bar is not None:
-        bar.close()
-    return history
 
 
 def _check_device(name: str) -> str:
@@ -182,7 +89,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"training a 4-layer ConvNet on {len(y_train)} digits ({len(y_test)} held out) on {device} "
           f"for {epochs} epochs")
     start = time.perf_counter()
-    history = train(model, x_train, y_train, x_test, y_test, epochs, args.batch_size, args.lr, args.seed)
+    history = train(model, x_train, y_train, epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
+                    test=(x_test, y_test), progress=True, log=print)
     seconds = time.perf_counter() - start
     test_accuracy = accuracy(model, x_test, y_test)
     print(f"test accuracy: {test_accuracy:.2%} ({round(test_accuracy * len(y_test))}/{len(y_test)} held-out digits)")
