@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks.run
+
+# docs/ops.md is the op registry's table (tests/test_op_registry.py checks that it is current).
+docs: $(VENV)/.demo-installed
+	$(PY) -c "import tinygrad_edu.ops.registry as r, tinygrad_edu; open('docs/ops.md', 'w').write(r.ops_page())"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -62,14 +62,14 @@ def test_a_bad_gradient_returned_by_a_custom_backward_is_caught():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = BadBackward.apply(x).sum()
     with tg.detect_anomaly():
-        with pytest.raises(tg.study.AnomalyError, match=r"the backward of badbackward .* produced 2 nan among 2 "
+        with pytest.raises(tg.study.AnomalyError, match=r"the backward of bad_backward .* produced 2 nan among 2 "
                                                         r"elements in the gradient for its input 0 of shape \(2,\) "
                                                         r"\(its forward ran before detect_anomaly"):
             y.backward()
 
 
 def test_without_detect_anomaly_nothing_is_checked_and_no_hooks_are_installed():
-    assert not autograd._forward_hooks and not autograd._backward_hooks
+    assert not autograd.active_hooks()[0] and not autograd.active_hooks()[1]
     x = tg.tensor([0.0, 1.0], requires_grad=True)
     assert x.log().numpy()[0] == float("-inf")
 
@@ -78,7 +78,7 @@ def test_the_hooks_are_removed_on_exit_even_after_an_error():
     with pytest.raises(tg.study.AnomalyError):
         with tg.detect_anomaly():
             tg.tensor([0.0]).log()
-    assert not autograd._forward_hooks and not autograd._backward_hooks
+    assert not autograd.active_hooks()[0] and not autograd.active_hooks()[1]
 
 
 def test_detect_anomaly_works_as_a_decorator_and_nests():
@@ -86,17 +86,17 @@ def test_detect_anomaly_works_as_a_decorator_and_nests():
     def bad():
         with tg.detect_anomaly():
             pass
-        assert len(autograd._forward_hooks) == 1
+        assert len(autograd.active_hooks()[0]) == 1
         return tg.tensor([-1.0]).sqrt()
 
     with pytest.raises(tg.study.AnomalyError, match="the forward of sqrt .* 1 nan among 1 elements"):
         bad()
-    assert not autograd._forward_hooks
+    assert not autograd.active_hooks()[0]
 
 
 def test_check_nan_false_turns_the_checks_off():
     with tg.detect_anomaly(check_nan=False):
-        assert not autograd._forward_hooks
+        assert not autograd.active_hooks()[0]
         assert tg.tensor([0.0]).log().numpy()[0] == float("-inf")
 
 

@@ -10,7 +10,7 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tests.oracle import check_against_torch
 from tinygrad_edu import nn
-from tinygrad_edu.ops import conv, losses, movement
+from tinygrad_edu.ops import conv, losses, movement, pooling
 
 EXPECTED_NAMES = ["relu", "sigmoid", "tanh", "step", "leaky_relu", "softmax", "log_softmax", "softplus", "gelu",
                   "silu", "mish", "relu6", "hardswish", "linear", "conv2d", "max_pool2d", "avg_pool2d", "dropout",
@@ -26,7 +26,7 @@ def test_nn_and_functional_are_importable_the_pytorch_way():
 
 
 def test_functional_reuses_the_ops_instead_of_reimplementing_them():
-    assert F.conv2d is conv.conv2d and F.max_pool2d is conv.max_pool2d and F.avg_pool2d is conv.avg_pool2d
+    assert F.conv2d is conv.conv2d and F.max_pool2d is pooling.max_pool2d and F.avg_pool2d is pooling.avg_pool2d
     assert F.cross_entropy is losses.cross_entropy and F.mse_loss is losses.mse_loss
     assert F.pad is movement.pad and F.flatten is movement.flatten
 

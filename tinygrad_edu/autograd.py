@@ -2,47 +2,59 @@
 
 Three pieces live here:
 
-* grad mode: whether new operations are recorded into a graph (`no_grad`, `enable_grad`);
+* grad mode: whether new operations are recorded into a graph (`no_grad`, `enable_grad`),
+  and the study hooks (`hooks`), both per thread;
 * `Function`: one operation. `forward` computes on backend arrays; `backward` receives the
   gradient of the output as a Tensor and returns the gradients of the inputs, built from
   differentiable Tensor operations. Because backward is itself made of recorded operations,
   `create_graph=True` records the backward pass and gradients of gradients come for free;
 * the backward engine: order the graph (iteratively, so deep graphs cannot overflow the
   stack), walk it from the output back to the leaves, and sum the gradients that meet.
+
+This module imports neither Tensor nor any op. It builds tensors through the `_make` of the
+tensors it is handed, and undoes broadcasting through their `sum_to_size` method.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
+import re
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from tinygrad_edu import backend
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:   # for type hints only: the engine works on whatever tensors it is handed
     from tinygrad_edu.tensor import Tensor
 
-import tinygrad_edu.tensor as tensor_module  # Function builds Tensors; tensor.py builds on Function
+ForwardHook = Callable[["Function", Any], None]        # hook(fn, output_array) after each forward
+BackwardHook = Callable[["Function", tuple], None]     # hook(fn, input_grads) after each backward step
 
 
-# ---- grad mode -----------------------------------------------------------------------------
+# ---- grad mode and study hooks: per thread ---------------------------------------------------
 
-class _GradMode(threading.local):
-    enabled = True   # a class attribute, so every new thread starts with recording on
+class _ThreadState(threading.local):
+    # Class attributes, so every new thread starts recording, with no hooks.
+    grad_enabled = True
+    forward_hooks: tuple[ForwardHook, ...] = ()
+    backward_hooks: tuple[BackwardHook, ...] = ()
 
 
-_grad_mode = _GradMode()
+_state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
-    return _grad_mode.enabled
+    return _state.grad_enabled
 
 
-class set_grad_enabled(contextlib.ContextDecorator):
+class set_grad_enabled:  # noqa: N801 — named like torch.set_grad_enabled
     """Turn graph recording on or off inside a `with` block or a decorated function.
 
     The setting is per thread, like PyTorch's: one thread's `no_grad` never affects another.
+    As a decorator it starts a fresh context on every call, so two threads (or a recursion)
+    in the same decorated function never share a saved mode.
     """
 
     def __init__(self, mode: bool) -> None:
@@ -50,36 +62,137 @@ class set_grad_enabled(contextlib.ContextDecorator):
         self._previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self._previous.append(_grad_mode.enabled)
-        _grad_mode.enabled = self.mode
+        self._previous.append(_state.grad_enabled)
+        _state.grad_enabled = self.mode
 
     def __exit__(self, *exc: Any) -> None:
-        _grad_mode.enabled = self._previous.pop()
+        _state.grad_enabled = self._previous.pop()
+
+    def __call__(self, func: Callable) -> Callable:
+        mode = self.mode
+
+        @functools.wraps(func)
+        def with_mode(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return with_mode
 
 
-class no_grad(set_grad_enabled):
+class no_grad(set_grad_enabled):  # noqa: N801
     """Compute without recording a graph: for evaluation and for updating weights by hand."""
 
     def __init__(self) -> None:
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):
+class enable_grad(set_grad_enabled):  # noqa: N801
     """Record a graph again inside a `no_grad` region."""
 
     def __init__(self) -> None:
         super().__init__(True)
 
 
+class RemovableHandle:
+    """Returned when a hook is added; `.remove()` takes it away again (safe to call twice)."""
+    _ids = itertools.count()
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
+def _without(hooks: tuple, hook: Callable | None) -> tuple:
+    """`hooks` less the first occurrence of `hook`."""
+    if hook not in hooks:
+        return hooks
+    i = hooks.index(hook)
+    return hooks[:i] + hooks[i + 1:]
+
+
+class _StudyHooks(RemovableHandle):
+    def __init__(self, forward: ForwardHook | None, backward: BackwardHook | None) -> None:
+        self.forward, self.backward = forward, backward
+        # New tuples rather than appends: a walk already iterating the old tuple is not disturbed.
+        _state.forward_hooks += (forward,) if forward is not None else ()
+        _state.backward_hooks += (backward,) if backward is not None else ()
+
+    def remove(self) -> None:
+        _state.forward_hooks = _without(_state.forward_hooks, self.forward)
+        _state.backward_hooks = _without(_state.backward_hooks, self.backward)
+        self.forward = self.backward = None
+
+
+def add_hooks(forward: ForwardHook | None = None, backward: BackwardHook | None = None) -> RemovableHandle:
+    """Watch every operation in this thread until `.remove()` is called on the result.
+
+    `forward(fn, output_array)` runs after each op's forward; `backward(fn, input_grads)` after
+    each step of a backward pass. This is the door the study tools (`detect_anomaly`,
+    `Recorder`, `trace_backward`) use; like grad mode it is per thread, and a thread started
+    inside it is not watched.
+    """
+    return _StudyHooks(forward, backward)
+
+
+@contextlib.contextmanager
+def hooks(forward: ForwardHook | None = None, backward: BackwardHook | None = None) -> Iterator[None]:
+    """`add_hooks` for a `with` block: the hooks are removed when the block ends."""
+    handle = add_hooks(forward, backward)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def active_hooks() -> tuple[tuple[ForwardHook, ...], tuple[BackwardHook, ...]]:
+    """The forward and backward hooks watching this thread (for tests and curious readers)."""
+    return _state.forward_hooks, _state.backward_hooks
+
+
 # ---- Function ------------------------------------------------------------------------------
 
+def _snake_case(name: str) -> str:
+    """LeakyReLU -> leaky_relu, MaxPool2d -> max_pool2d: a word starts at a capital that follows a
+    lower-case letter and is followed by one (so the acronym in ReLU stays one word)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])", "_", name).lower()
+
+
 class Function:
-    """One differentiable operation.
+    """One differentiable operation: `forward` on arrays, `backward` on Tensors.
 
     Subclasses write `forward(self, *arrays, **options) -> array` and
     `backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]` (one gradient per
-    input; None where `self.needs_input_grad[i]` is False). Anything forward stores on `self`
-    for backward is freed once backward has used it, unless the graph is retained.
+    input; None where `self.needs_input_grad[i]` is False), and run with
+    `MyOp.apply(*tensors, **options)`. Anything forward stores on `self` for backward is freed
+    once backward has used it, unless the graph is retained. `self.xp` is the array module
+    (NumPy or CuPy) of the inputs, so one forward runs on every device.
+
+    A user-defined op, complete:
+
+    >>> import tinygrad_edu as tg
+    >>> class Cube(tg.Function):
+    ...     '''f(x) = x³;  df/dx = 3x²'''
+    ...     def forward(self, x):
+    ...         return x ** 3
+    ...     def backward(self, grad):
+    ...         x, = self.inputs
+    ...         return grad * 3.0 * x * x
+    >>> x = tg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Cube.apply(x)
+    >>> y.sum().backward()
+    >>> y, x.grad
+    (Tensor([1., 8.], grad_fn=<CubeBackward>), Tensor([ 3., 12.]))
+
+    `apply` makes a new node for every call. A subclass may define `__init__(self)` (no
+    arguments) to set up state; options belong in `forward`'s keyword arguments.
     """
 
     inputs: tuple[Tensor, ...]
@@ -89,12 +202,17 @@ class Function:
     freed: bool = False
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     moves_device = False         # set by the one op whose result lives on another device
+    _has_init = False            # whether the subclass sets up state in __init__
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._has_init = cls.__init__ is not Function.__init__
 
     def forward(self, *arrays: Any, **options: Any) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define forward(self, *arrays, **options)")
 
     def backward(self, grad: Tensor) -> Tensor | tuple[Tensor | None, ...]:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define backward(self, grad)")
 
     @classmethod
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
@@ -111,31 +229,43 @@ class Function:
                     cls._raise_device_mismatch(inputs)
                 arrays.append(t.data)
                 needs_grad.append(t.requires_grad)
-        fn = object.__new__(cls)
+        fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
             data = fn.forward(*arrays, **options)
         except (ValueError, IndexError, TypeError) as e:
-            shapes = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
-            raise type(e)(f"{cls.op_name()}: {e} (inputs: {shapes})") from None
+            named = _in_op(e, cls, inputs)
+            if named is e:
+                raise
+            raise named from e   # `from e`: the failing line stays in the traceback
         if cls.moves_device:
             device = options["device"]
         if device != "cpu":
             backend.check_array(data, device, cls.op_name())
-        if _forward_hooks:
+        state = _state
+        if state.forward_hooks:
             fn.position = next(_positions)
-            for hook in _forward_hooks:
+            for hook in state.forward_hooks:
                 hook(fn, data)
-        if not (_grad_mode.enabled and True in needs_grad):
-            return _make_tensor(data, device, False, None)
-        if not _forward_hooks:
+        if not (state.grad_enabled and True in needs_grad):
+            return first._make(data, device, False, None)
+        if not state.forward_hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
         fn.needs_input_grad = tuple(needs_grad)
-        out = _make_tensor(data, device, True, fn)
+        out = first._make(data, device, True, fn)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
         return out
+
+    @classmethod
+    def _new_node(cls) -> Function:
+        try:
+            return cls()
+        except TypeError as e:
+            raise TypeError(f"{cls.__name__}.__init__ must take no arguments: apply() creates one node per "
+                            f"call with {cls.__name__}(); pass options to apply() and read them in forward "
+                            f"instead ({e})") from e
 
     @classmethod
     def _raise_device_mismatch(cls, inputs: Sequence[Tensor]) -> None:
@@ -146,11 +276,12 @@ class Function:
 
     @classmethod
     def op_name(cls) -> str:
-        return cls.__name__.lower()
+        """The op's name in messages, e.g. log_softmax (AddScalar is an add with a number: add)."""
+        return _snake_case(cls.__name__.removesuffix("Scalar"))
 
     def name(self) -> str:
         """The name PyTorch would show, e.g. MulBackward."""
-        return f"{type(self).__name__}Backward"
+        return f"{type(self).__name__.removesuffix('Scalar')}Backward"
 
     def output(self) -> Tensor:
         """The tensor forward produced (only for ops that set `uses_output`)."""
@@ -158,7 +289,8 @@ class Function:
 
     def constant(self, array: Any) -> Tensor:
         """Wrap an array computed in backward (a mask, a weight) as a Tensor outside the graph."""
-        return tensor_module.Tensor._make(array, self.inputs[0].device, False, None)
+        first = self.inputs[0]
+        return first._make(array, first.device, False, None)
 
     def release(self) -> None:
         """Free what forward saved and forget the inputs: this node cannot run backward again."""
@@ -166,13 +298,20 @@ class Function:
         self.freed = True
 
 
-_array_modules = backend.array_modules
-_make_tensor: Callable[..., Tensor]   # Tensor._make; tensor.py sets it once Tensor exists
-_positions = itertools.count(1)   # numbers ops in the order their forward ran
+def _in_op(error: Exception, cls: type[Function], inputs: Sequence[Tensor]) -> Exception:
+    """The same kind of error, with the op's name and its inputs' shapes and dtypes added (the
+    error itself where its message names the op already)."""
+    if str(error).startswith(f"{cls.op_name()}:"):
+        return error
+    shapes = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
+    try:
+        return type(error)(f"{cls.op_name()}: {error} (inputs: {shapes})")
+    except Exception:   # an exception type whose constructor wants other arguments
+        return error
 
-# Called as hook(fn, output_array) after every forward; used by detect_anomaly.
-_forward_hooks: list[Callable[[Function, Any], None]] = []
-_backward_hooks: list[Callable[[Function, tuple], None]] = []
+
+_array_modules = backend.array_modules
+_positions = itertools.count(1)   # numbers ops in the order their forward ran
 
 
 # ---- the backward engine -------------------------------------------------------------------
@@ -204,98 +343,74 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     return [found[position] for position in sorted(found)]
 
 
-def _sum_to_shape(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Undo broadcasting: an input that was stretched to a bigger shape receives the sum of
-    the gradient over the stretched dimensions (called only when the shapes differ)."""
-    from tinygrad_edu.ops.movement import sum_to   # ops build on this module, so imported late
-    return sum_to(grad, shape)
+Deliver = Callable[["Tensor", "Tensor"], None]
 
 
-def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
-                 create_graph: bool, inputs: Sequence[Tensor] | None = None,
-                 allow_unused: bool = False) -> list[Tensor | None] | None:
-    """Propagate gradients from `roots` back through the graph.
+def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool,
+              deliver: Deliver, wanted: frozenset[int] = frozenset()) -> None:
+    """Walk the graph from `roots` back to the leaves, handing each finished gradient on.
 
-    Without `inputs`, gradients are accumulated into the `.grad` of leaves (and of tensors that
-    called `retain_grad()`), as `Tensor.backward` does. With `inputs`, their gradients are
-    returned instead and no `.grad` is touched, as `tg.grad` does.
+    `deliver(tensor, grad)` receives the complete gradient of every leaf, of every tensor that
+    called `retain_grad()`, and of every tensor whose id is in `wanted`. A non-leaf tensor's
+    gradient is complete when its turn comes (the order guarantees that every use of it has
+    reported back); a leaf's only at the end of the walk.
     """
-    grads: dict[int, Tensor] = {}
-    leaves: dict[int, Tensor] = {}   # leaves get their gradient summed over the whole walk
+    pending: dict[int, tuple[Tensor, Tensor]] = {}   # id -> (tensor, gradient summed so far)
     for root, g in zip(roots, root_grads):
-        grads[id(root)] = grads[id(root)] + g if id(root) in grads else g
-        if root.grad_fn is None:
-            leaves[id(root)] = root
-    wanted = {id(t): i for i, t in enumerate(inputs)} if inputs is not None else None
-    found: list[Tensor | None] = [None] * len(inputs) if inputs is not None else []
-    order = topological_order(roots)
-
+        _add_gradient(pending, root, g)
     with set_grad_enabled(create_graph):
-        for t in reversed(order):
-            grad = grads.pop(id(t), None)
-            if grad is None:
+        for t in reversed(topological_order(roots)):
+            entry = pending.pop(id(t), None)
+            if entry is None:   # nothing that needs a gradient came through this tensor
                 continue
-            if t._hooks:
-                grad = _apply_hooks(t, grad)
-            if wanted is not None:
-                if id(t) in wanted:
-                    found[wanted[id(t)]] = grad
-            elif t._retains_grad:
-                _accumulate(t, grad, create_graph)
-            fn = t.grad_fn
-            input_grads = fn.backward(grad)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if _backward_hooks:
-                for hook in _backward_hooks:
-                    hook(fn, input_grads)
-            for inp, g in zip(fn.inputs, input_grads):
-                if g is None or not inp.requires_grad:
-                    continue
-                if g.data.shape != inp.data.shape:
-                    g = _sum_to_shape(g, inp.data.shape)
-                key = id(inp)
-                earlier = grads.get(key)
-                if earlier is None:
-                    grads[key] = g
-                    if inp.grad_fn is None:   # a leaf: its gradient is complete only at the end
-                        leaves[key] = inp
-                else:                         # a second path reaches inp: gradients add up
-                    grads[key] = earlier + g
-            if not retain_graph:
-                fn.release()
-
-        for key, grad in grads.items():
-            leaf = leaves[key]
-            if leaf._hooks:
-                grad = _apply_hooks(leaf, grad)
-            if wanted is not None:
-                if key in wanted:
-                    found[wanted[key]] = grad
-            else:
-                _accumulate(leaf, grad, create_graph)
-
-    if wanted is None:
-        return None
-    for i, (t, g) in enumerate(zip(inputs, found)):
-        if g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
-                               f"outputs; pass allow_unused=True to get None for it")
-    return found
+            grad = _run_tensor_hooks(t, entry[1]) if t._hooks else entry[1]
+            if t._retains_grad or id(t) in wanted:
+                deliver(t, grad)
+            _backward_step(t.grad_fn, grad, pending, retain_graph)
+        for leaf, grad in pending.values():
+            deliver(leaf, _run_tensor_hooks(leaf, grad) if leaf._hooks else grad)
 
 
-def _apply_hooks(t: Tensor, grad: Tensor) -> Tensor:
+def _backward_step(fn: Function, grad: Tensor, pending: dict, retain_graph: bool) -> None:
+    """One op's backward: its inputs' gradients, brought back to their shapes and collected."""
+    input_grads = fn.backward(grad)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    for hook in _state.backward_hooks:
+        hook(fn, input_grads)
+    for inp, g in zip(fn.inputs, input_grads):
+        if g is None or not inp.requires_grad:
+            continue
+        if g.data.shape != inp.data.shape:
+            # Undo broadcasting, in this one place: an input stretched to a bigger shape
+            # receives the sum of the gradient over the stretched dimensions.
+            g = g.sum_to_size(inp.data.shape)
+        _add_gradient(pending, inp, g)
+    if not retain_graph:
+        fn.release()
+
+
+def _add_gradient(pending: dict, t: Tensor, g: Tensor) -> None:
+    """A tensor reached along several paths receives the sum of their gradients."""
+    earlier = pending.get(id(t))
+    pending[id(t)] = (t, g) if earlier is None else (t, earlier[1] + g)
+
+
+def _run_tensor_hooks(t: Tensor, grad: Tensor) -> Tensor:
     for hook in list(t._hooks.values()):
         replaced = hook(grad)
         if replaced is not None:
-            if replaced.shape != grad.shape:
-                raise RuntimeError(f"register_hook: a hook returned a gradient of shape "
-                                   f"{tuple(replaced.shape)} for a tensor of shape {tuple(grad.shape)}")
+            if getattr(replaced, "shape", None) != grad.shape:
+                shape = getattr(replaced, "shape", None)
+                raise RuntimeError(f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned "
+                                   f"{type(replaced).__name__}"
+                                   f"{'' if shape is None else f' of shape {tuple(shape)}'}; expected None or "
+                                   f"a Tensor of shape {tuple(grad.shape)}")
             grad = replaced
     return grad
 
 
-def _accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
+def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
     """Add `grad` into `t.grad`: gradients from several backward calls add up until zeroed."""
     if not create_graph:
         grad = grad.detach()
@@ -304,58 +419,27 @@ def _accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
     elif create_graph:
         t.grad = t.grad + grad
     else:
-        t.grad = tensor_module.Tensor._make(t.grad.data + grad.data, t.device, False, None)
+        t.grad = t._make(t.grad.data + grad.data, t.device, False, None)
 
 
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Tensor | Sequence[Tensor] | None = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
-    """The gradients of `outputs` with respect to `inputs`, without touching any `.grad`.
+def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
+                 create_graph: bool) -> None:
+    """Accumulate the gradients into the `.grad` of leaves and of tensors that retain theirs."""
+    propagate(roots, root_grads, retain_graph, create_graph, lambda t, g: accumulate(t, g, create_graph))
 
-    With `create_graph=True` the result is itself differentiable (for gradients of gradients).
-    """
-    outputs = [outputs] if isinstance(outputs, tensor_module.Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, tensor_module.Tensor) else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, tensor_module.Tensor):
-        grad_outputs = [grad_outputs]
+
+def run_grad(roots: Sequence[Tensor], root_grads: Sequence[Tensor], inputs: Sequence[Tensor], retain_graph: bool,
+             create_graph: bool, allow_unused: bool) -> tuple[Tensor | None, ...]:
+    """The gradients of `roots` with respect to `inputs`, touching no `.grad`."""
+    found: dict[int, Tensor] = {}
+    wanted = frozenset(id(t) for t in inputs)
+
+    def keep(t: Tensor, g: Tensor) -> None:
+        if id(t) in wanted:
+            found[id(t)] = g
+    propagate(roots, root_grads, retain_graph, create_graph, keep, wanted)
     for i, t in enumerate(inputs):
-        if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
-    roots_grads = [initial_gradient(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
-    if retain_graph is None:
-        retain_graph = create_graph
-    return tuple(run_backward(outputs, roots_grads, retain_graph, create_graph, inputs, allow_unused))
-
-
-def initial_gradient(root: Tensor, gradient: Any, op: str) -> Tensor:
-    """The gradient backward starts from: 1 for a scalar root, else the one the user gave."""
-    Tensor = tensor_module.Tensor
-    if not root.requires_grad:
-        raise RuntimeError(f"{op}: the tensor does not require grad and has no grad_fn; nothing "
-                           f"that requires grad was used to compute it (create leaves with requires_grad=True)")
-    if gradient is None:
-        if root.numel() != 1:
-            raise RuntimeError(f"{op}: gradient can be created implicitly only for a scalar output, "
-                               f"but the output has shape {tuple(root.shape)}; pass gradient= a tensor of "
-                               f"that shape, or reduce it first (e.g. .sum())")
-        return Tensor._make(root.xp.ones(root.shape, dtype=root.dtype), root.device, False, None)
-    if not isinstance(gradient, Tensor):
-        gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
-    if gradient.shape != root.shape:
-        raise RuntimeError(f"{op}: gradient has shape {tuple(gradient.shape)} but the output has shape "
-                           f"{tuple(root.shape)}; they must match")
-    if gradient.device != root.device:
-        raise RuntimeError(f"{op}: gradient is on {gradient.device} but the output is on {root.device}")
-    return gradient
-
-
-def backward(tensors: Tensor | Iterable[Tensor], grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Accumulate into leaves' `.grad` the gradients of several outputs at once."""
-    roots = [tensors] if isinstance(tensors, tensor_module.Tensor) else list(tensors)
-    if grad_tensors is None or isinstance(grad_tensors, tensor_module.Tensor):
-        grad_tensors = [grad_tensors] * len(roots) if grad_tensors is None else [grad_tensors]
-    root_grads = [initial_gradient(r, g, "backward") for r, g in zip(roots, grad_tensors)]
-    run_backward(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph)
+        if id(t) not in found and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
+                               f"outputs; pass allow_unused=True to get None for it")
+    return tuple(found.get(id(t)) for t in inputs)

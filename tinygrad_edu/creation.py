@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from tinygrad_edu import backend
-from tinygrad_edu.tensor import Tensor, _shape_args
+from tinygrad_edu.ops.shapes import shape_args
+from tinygrad_edu.tensor import Tensor
 
 
 def _new(array: Any, dtype: Any, device: str | None, requires_grad: bool) -> Tensor:
@@ -36,7 +37,7 @@ def from_numpy(array: Any) -> Tensor:
 
 def full(shape: Any, fill_value: float, dtype: Any = None, device: str | None = None,
          requires_grad: bool = False) -> Tensor:
-    shape = _shape_args((shape,)) if not isinstance(shape, int) else (shape,)
+    shape = shape_args((shape,)) if not isinstance(shape, int) else (shape,)
     dtype = backend.infer_dtype(fill_value) if dtype is None else backend.as_dtype(dtype)
     device = backend.normalize_device(device)
     array = backend.array_module(device).full(shape, fill_value, dtype=dtype)
@@ -44,11 +45,11 @@ def full(shape: Any, fill_value: float, dtype: Any = None, device: str | None = 
 
 
 def zeros(*shape: Any, dtype: Any = None, device: str | None = None, requires_grad: bool = False) -> Tensor:
-    return full(_shape_args(shape), 0.0, _float_dtype(dtype), device, requires_grad)
+    return full(shape_args(shape), 0.0, _float_dtype(dtype), device, requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = None, device: str | None = None, requires_grad: bool = False) -> Tensor:
-    return full(_shape_args(shape), 1.0, _float_dtype(dtype), device, requires_grad)
+    return full(shape_args(shape), 1.0, _float_dtype(dtype), device, requires_grad)
 
 
 def empty(*shape: Any, dtype: Any = None, device: str | None = None, requires_grad: bool = False) -> Tensor:
@@ -57,19 +58,19 @@ def empty(*shape: Any, dtype: Any = None, device: str | None = None, requires_gr
 
 def rand(*shape: Any, dtype: Any = None, device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform random numbers in [0, 1)."""
-    array = backend.random_generator().random(_shape_args(shape))
+    array = backend.random_generator().random(shape_args(shape))
     return _new(array, _float_dtype(dtype), device, requires_grad)
 
 
 def randn(*shape: Any, dtype: Any = None, device: str | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal random numbers (mean 0, standard deviation 1)."""
-    array = backend.random_generator().standard_normal(_shape_args(shape))
+    array = backend.random_generator().standard_normal(shape_args(shape))
     return _new(array, _float_dtype(dtype), device, requires_grad)
 
 
 def randint(low: int, high: int, size: Any, dtype: Any = None, device: str | None = None) -> Tensor:
     """Random integers in [low, high)."""
-    array = backend.random_generator().integers(low, high, size=_shape_args((size,)))
+    array = backend.random_generator().integers(low, high, size=shape_args((size,)))
     return _new(array, backend.int64 if dtype is None else dtype, device, False)
 
 

@@ -4,23 +4,19 @@ A Tensor holds its data (a NumPy or CuPy array) and, when it was produced by an 
 that needs gradients, `grad_fn`: the Function that made it, which in turn knows its inputs.
 Those links are the computational graph that `backward()` walks in reverse.
 
-The methods here are thin: each names an operation and hands it to `tinygrad_edu/ops/`,
-where its forward and backward stand side by side.
+This file holds what a tensor *is*: its data, its graph links, gradients, in-place changes
+and printing. The operations (`x.relu()`, `x + y`, `x.sum()`) are declared in
+`tinygrad_edu/ops/`, each once, with its forward and backward side by side; the op registry
+(`ops/registry.py`) adds them to Tensor as methods and operators when `tinygrad_edu` loads.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from tinygrad_edu import autograd, backend
+from tinygrad_edu.autograd import RemovableHandle
 
 Shape = tuple[int, ...]
-
-
-def _shape_args(shape: tuple) -> tuple:
-    """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
 
 
 class Tensor:
@@ -67,10 +63,14 @@ class Tensor:
         if requires_grad:
             self.requires_grad_(True)
 
-    @classmethod
-    def _make(cls, data: Any, device: str, requires_grad: bool, grad_fn: Any) -> Tensor:
-        """Wrap an array already on `device` (the fast path every operation takes)."""
-        t = object.__new__(cls)
+    @staticmethod
+    def _make(data: Any, device: str, requires_grad: bool, grad_fn: Any) -> Tensor:
+        """Wrap an array already on `device` (the fast path every operation takes).
+
+        The engine builds every result through this, reached from an input tensor, so
+        autograd needs no import of Tensor; the result is a plain Tensor even when the
+        input is a Parameter."""
+        t = object.__new__(Tensor)
         t.data = data
         t.grad = None
         t.requires_grad = requires_grad
@@ -164,51 +164,6 @@ class Tensor:
         """The same data, cut from the graph: no gradient flows through the result."""
         return Tensor._make(self.data, self._device, False, None)
 
-    def clone(self) -> Tensor:
-        return elementwise.Clone.apply(self)
-
-    def to(self, *args: Any, dtype: Any = None, device: str | None = None) -> Tensor:
-        """Move to a device and/or convert to a dtype: t.to('cuda'), t.to(tg.float64)."""
-        for a in args:
-            if isinstance(a, str) and not a.startswith(("float", "int", "uint", "bool")):
-                device = a
-            else:
-                dtype = a
-        out = self
-        if device is not None:
-            device = backend.normalize_device(device)
-            if device != out._device:
-                out = movement.ToDevice.apply(out, device=device)
-        if dtype is not None:
-            dtype = backend.as_dtype(dtype)
-            if dtype != out.dtype:
-                out = elementwise.Cast.apply(out, dtype=dtype)
-        return out
-
-    def cpu(self) -> Tensor:
-        return self.to("cpu")
-
-    def cuda(self) -> Tensor:
-        return self.to("cuda")
-
-    def float(self) -> Tensor:
-        return self.to(backend.float32)
-
-    def double(self) -> Tensor:
-        return self.to(backend.float64)
-
-    def long(self) -> Tensor:
-        return self.to(backend.int64)
-
-    def int(self) -> Tensor:
-        return self.to(backend.int32)
-
-    def bool(self) -> Tensor:
-        return self.to(backend.bool_)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
     # ---- autograd ----------------------------------------------------------------------
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -226,20 +181,20 @@ class Tensor:
             raise RuntimeError("retain_grad: the tensor does not require grad")
         self._retains_grad = True
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> "_HookHandle":
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = {}
-        handle = _HookHandle(self._hooks)
+        handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = hook
         return handle
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
                  create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad`."""
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        backward(self, gradient, retain_graph, create_graph)
 
     # ---- changing data in place (only outside the graph) --------------------------------
 
@@ -307,7 +262,7 @@ class Tensor:
         self.data[...] = data
         return self
 
-    # ---- arithmetic ------------------------------------------------------------------------
+    # ---- promotion: what the binary ops in ops/ call first --------------------------------
 
     def _operand(self, other: Any, op: str) -> tuple[Tensor, Tensor]:
         """Bring `self` and `other` to one dtype and one kind (Tensor), as PyTorch promotes."""
@@ -330,77 +285,6 @@ class Tensor:
         float tensor, an int with an integer tensor): such numbers skip the promotion machinery."""
         kind = self.data.dtype.kind
         return (type(number) is float and kind == "f") or (type(number) is int and kind in "fiu")
-
-    def __add__(self, other: Any) -> Tensor:
-        if self._keeps_dtype(other):
-            return elementwise.AddScalar.apply(self, scalar=other)
-        return elementwise.Add.apply(*self._operand(other, "add"))
-
-    def __radd__(self, other: Any) -> Tensor:
-        if self._keeps_dtype(other):
-            return elementwise.AddScalar.apply(self, scalar=other)
-        a, b = self._operand(other, "add")
-        return elementwise.Add.apply(b, a)
-
-    def __sub__(self, other: Any) -> Tensor:
-        if self._keeps_dtype(other):
-            return elementwise.AddScalar.apply(self, scalar=-other)
-        return elementwise.Sub.apply(*self._operand(other, "sub"))
-
-    def __rsub__(self, other: Any) -> Tensor:
-        a, b = self._operand(other, "sub")
-        return elementwise.Sub.apply(b, a)
-
-    def __mul__(self, other: Any) -> Tensor:
-        if self._keeps_dtype(other):
-            return elementwise.MulScalar.apply(self, scalar=other)
-        return elementwise.Mul.apply(*self._operand(other, "mul"))
-
-    def __rmul__(self, other: Any) -> Tensor:
-        if self._keeps_dtype(other):
-            return elementwise.MulScalar.apply(self, scalar=other)
-        a, b = self._operand(other, "mul")
-        return elementwise.Mul.apply(b, a)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        a, b = self._operand(other, "div")
-        if not backend.is_floating(a.dtype):   # true division of integers gives floats, as in PyTorch
-            a, b = a.float(), b.float()
-        return elementwise.Div.apply(a, b)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        a, b = self._operand(other, "div")
-        if not backend.is_floating(a.dtype):
-            a, b = a.float(), b.float()
-        return elementwise.Div.apply(b, a)
-
-    def __pow__(self, exponent: Any) -> Tensor:
-        if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-            return elementwise.PowScalar.apply(self, exponent=exponent)
-        return elementwise.Pow.apply(*self._operand(exponent, "pow"))
-
-    def __rpow__(self, base: Any) -> Tensor:
-        a, b = self._operand(base, "pow")
-        return elementwise.Pow.apply(b, a)
-
-    def pow(self, exponent: Any) -> Tensor:
-        return self ** exponent
-
-    def __matmul__(self, other: Any) -> Tensor:
-        return matmul.matmul(*self._operand(other, "matmul"))
-
-    def __rmatmul__(self, other: Any) -> Tensor:
-        a, b = self._operand(other, "matmul")
-        return matmul.matmul(b, a)
-
-    def matmul(self, other: Tensor) -> Tensor:
-        return self @ other
-
-    def __neg__(self) -> Tensor:
-        return elementwise.Neg.apply(self)
-
-    def __abs__(self) -> Tensor:
-        return self.abs()
 
     # ---- comparisons and logic: bool results, never differentiable -------------------------
 
@@ -455,164 +339,7 @@ class Tensor:
     def eq(self, other: Any) -> Tensor:
         return self == other
 
-    # ---- elementwise math ------------------------------------------------------------------
-
-    def exp(self) -> Tensor:
-        return elementwise.Exp.apply(self)
-
-    def log(self) -> Tensor:
-        return elementwise.Log.apply(self)
-
-    def sqrt(self) -> Tensor:
-        return elementwise.Sqrt.apply(self)
-
-    def abs(self) -> Tensor:
-        return elementwise.Abs.apply(self)
-
-    def square(self) -> Tensor:
-        return self * self
-
-    def maximum(self, other: Any) -> Tensor:
-        return elementwise.Maximum.apply(*self._operand(other, "maximum"))
-
-    def minimum(self, other: Any) -> Tensor:
-        return elementwise.Minimum.apply(*self._operand(other, "minimum"))
-
-    def clamp(self, min: float | None = None, max: float | None = None) -> Tensor:
-        if min is None and max is None:
-            raise ValueError("clamp: give at least one of min and max")
-        return elementwise.Clamp.apply(self, low=min, high=max)
-
-    clip = clamp
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """self where condition holds, else other (PyTorch's Tensor.where)."""
-        return elementwise.where(condition, self, other)
-
-    # ---- activations ----------------------------------------------------------------------
-
-    def step(self) -> Tensor:
-        return activations.Step.apply(self)
-
-    def sigmoid(self) -> Tensor:
-        return activations.Sigmoid.apply(self)
-
-    def relu(self) -> Tensor:
-        return activations.ReLU.apply(self)
-
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        return activations.LeakyReLU.apply(self, negative_slope=negative_slope)
-
-    def tanh(self) -> Tensor:
-        return activations.Tanh.apply(self)
-
-    def softmax(self, dim: int = -1) -> Tensor:
-        return activations.Softmax.apply(self, dim=dim)
-
-    def log_softmax(self, dim: int = -1) -> Tensor:
-        return activations.LogSoftmax.apply(self, dim=dim)
-
-    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-        return activations.Softplus.apply(self, beta=beta, threshold=threshold)
-
-    def gelu(self, approximate: str = "none") -> Tensor:
-        return activations.gelu(self, approximate)
-
-    def silu(self) -> Tensor:
-        return activations.silu(self)
-
-    def mish(self) -> Tensor:
-        return activations.mish(self)
-
-    def relu6(self) -> Tensor:
-        return activations.relu6(self)
-
-    def hardswish(self) -> Tensor:
-        return activations.hardswish(self)
-
-    # ---- reductions -----------------------------------------------------------------------
-
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        dim, keepdim = reduce.reduce_args(self, dim, keepdim, axis, keepdims, "sum")
-        return reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
-
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        return reduce.mean(self, dim, keepdim, axis, keepdims)
-
-    def var(self, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
-            axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        if unbiased is not None:
-            correction = int(unbiased)
-        return reduce.var(self, dim, keepdim, correction, axis, keepdims)
-
-    def std(self, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
-            axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased, axis=axis, keepdims=keepdims).sqrt()
-
-    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        dim, keepdim = reduce.reduce_args(self, dim, keepdim, axis, keepdims, "max")
-        return reduce.Max.apply(self, dim=dim, keepdim=keepdim)
-
-    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool | None = None) -> Tensor:
-        dim, keepdim = reduce.reduce_args(self, dim, keepdim, axis, keepdims, "min")
-        return reduce.Min.apply(self, dim=dim, keepdim=keepdim)
-
-    amax, amin = max, min
-
-    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
-               keepdims: bool | None = None) -> Tensor:
-        return reduce.arg_reduce(self, "argmax", dim, keepdim, axis, keepdims)
-
-    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
-               keepdims: bool | None = None) -> Tensor:
-        return reduce.arg_reduce(self, "argmin", dim, keepdim, axis, keepdims)
-
-    # ---- movement -------------------------------------------------------------------------
-
-    def reshape(self, *shape: Any) -> Tensor:
-        return movement.reshape(self, _shape_args(shape))
-
-    def view(self, *shape: Any) -> Tensor:
-        return self.reshape(*shape)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        return movement.flatten(self, start_dim, end_dim)
-
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
-        return movement.transpose(self, dim0, dim1)
-
-    def permute(self, *dims: Any) -> Tensor:
-        dims = movement.check_permutation(self, _shape_args(dims))
-        return movement.Permute.apply(self, dims=dims)
-
-    @property
-    def T(self) -> Tensor:
-        return self.permute(*reversed(range(self.ndim)))
-
-    @property
-    def mT(self) -> Tensor:
-        return self.transpose(-2, -1)
-
-    def squeeze(self, dim: int | tuple | None = None) -> Tensor:
-        return movement.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        return movement.unsqueeze(self, dim)
-
-    def expand(self, *sizes: Any) -> Tensor:
-        return movement.expand(self, _shape_args(sizes))
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return self.expand(other.shape)
-
-    def broadcast_to(self, shape: tuple) -> Tensor:
-        return self.expand(shape)
-
-    def contiguous(self) -> Tensor:
-        return self
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return movement.getitem(self, index)
+    # ---- writing into a tensor ---------------------------------------------------------
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("setitem")
@@ -637,21 +364,54 @@ class Tensor:
         return "Tensor(" + body + "".join(", " + e for e in extras) + ")"
 
 
-class _HookHandle:
-    """Returned by register_hook; `.remove()` takes the hook away again."""
-    _next_id = 0
+# ---- starting a backward pass ------------------------------------------------------------
 
-    def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = _HookHandle._next_id
-        _HookHandle._next_id += 1
+def initial_gradient(root: Tensor, gradient: Any, op: str) -> Tensor:
+    """The gradient backward starts from: 1 for a scalar root, else the one the user gave."""
+    if not root.requires_grad:
+        raise RuntimeError(f"{op}: the tensor does not require grad and has no grad_fn; nothing "
+                           f"that requires grad was used to compute it (create leaves with requires_grad=True)")
+    if gradient is None:
+        if root.numel() != 1:
+            raise RuntimeError(f"{op}: gradient can be created implicitly only for a scalar output, "
+                               f"but the output has shape {tuple(root.shape)}; pass gradient= a tensor of "
+                               f"that shape, or reduce it first (e.g. .sum())")
+        return Tensor._make(root.xp.ones(root.shape, dtype=root.dtype), root.device, False, None)
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
+    if gradient.shape != root.shape:
+        raise RuntimeError(f"{op}: gradient has shape {tuple(gradient.shape)} but the output has shape "
+                           f"{tuple(root.shape)}; they must match")
+    if gradient.device != root.device:
+        raise RuntimeError(f"{op}: gradient is on {gradient.device} but the output is on {root.device}")
+    return gradient
 
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+
+def _as_list(tensors: Any) -> list:
+    return [tensors] if isinstance(tensors, Tensor) or tensors is None else list(tensors)
 
 
-# Function.apply wraps every result with this; autograd.py is loaded before Tensor exists.
-autograd._make_tensor = Tensor._make
+def backward(tensors: Tensor | Iterable[Tensor], grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate into leaves' `.grad` the gradients of several outputs at once."""
+    roots = _as_list(tensors)
+    grad_tensors = [None] * len(roots) if grad_tensors is None else _as_list(grad_tensors)
+    root_grads = [initial_gradient(r, g, "backward") for r, g in zip(roots, grad_tensors)]
+    autograd.run_backward(roots, root_grads, create_graph if retain_graph is None else retain_graph, create_graph)
 
-# The operations import Tensor, so they are loaded after it is defined.
-from tinygrad_edu.ops import activations, elementwise, matmul, movement, reduce  # noqa: E402,F401
+
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | Sequence[Tensor] | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+    """The gradients of `outputs` with respect to `inputs`, without touching any `.grad`.
+
+    With `create_graph=True` the result is itself differentiable (for gradients of gradients).
+    """
+    outputs, inputs = _as_list(outputs), _as_list(inputs)
+    grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
+    root_grads = [initial_gradient(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    return autograd.run_grad(outputs, root_grads, inputs, retain_graph, create_graph, allow_unused)

@@ -14,9 +14,11 @@ gives `net.parameters()` (for the optimizer), `net.state_dict()` with the names 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from tinygrad_edu import backend
+from tinygrad_edu.autograd import RemovableHandle
+from tinygrad_edu.ops.conversion import parse_to_args
 from tinygrad_edu.tensor import Tensor
 
 
@@ -45,18 +47,6 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list[str]
 
 
-class RemovableHandle:
-    """Returned by `register_forward_hook`; `.remove()` takes the hook away again."""
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks, self.id = hooks, RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-
 def _check_name(name: Any, what: str) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{what} name must be a string, got {type(name).__name__}")
@@ -65,17 +55,27 @@ def _check_name(name: Any, what: str) -> None:
 
 
 def _parse_to_args(args: tuple, device: Any, dtype: Any) -> tuple[str | None, Any]:
-    """module.to('cuda'), module.to(tg.float64), module.to('cpu', tg.float32), like Tensor.to."""
-    for a in args:
-        if isinstance(a, str) and not a.startswith(("float", "int", "uint", "bool")):
-            device = a
-        else:
-            dtype = a
-    device = backend.normalize_device(device) if device is not None else None
-    dtype = backend.as_dtype(dtype) if dtype is not None else None
+    """module.to('cuda'), module.to(tg.float64), module.to('cpu', tg.float32), read as Tensor.to reads them."""
+    device, dtype = parse_to_args(args, device, dtype)
     if dtype is not None and not backend.is_floating(dtype):
         raise TypeError(f"Module.to: only floating-point dtypes are allowed for a model, got {dtype}")
     return device, dtype
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Forget the gradients of `params` (Module.zero_grad and Optimizer.zero_grad both use this).
+
+    With set_to_none=False the gradients become zero tensors instead of None. They are
+    fresh arrays rather than zeroed in place, because a gradient may share its array with
+    another tensor (the backward of `a + b` hands one array to both).
+    """
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), p.device, False, None)
 
 
 class Module:
@@ -343,13 +343,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients of the last backward (they add up otherwise)."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), p.device, False, None)
+        zero_grads(self.parameters(), set_to_none)
 
     def to(self, *args: Any, device: Any = None, dtype: Any = None) -> Module:
         """Move (and/or convert) every parameter and buffer in place: `model.to("cuda")`.

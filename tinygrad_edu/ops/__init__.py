@@ -1,1 +1,7 @@
-"""Every operation, one family per file; each op's forward and backward side by side."""
+"""Every operation, one family per file, each declared once with `@register` (registry.py).
+
+Importing this package loads every family, which declares its ops: from then on Tensor has
+their methods and operators. `tinygrad_edu/__init__.py` imports it right after Tensor.
+"""
+from tinygrad_edu.ops import (activations, conv, conversion, elementwise, losses, matmul,  # noqa: F401
+                              movement, pooling, reduce)

@@ -4,14 +4,20 @@ The article's three (step, sigmoid, ReLU) come first; then the smooth relatives 
 networks use. The step function fires or stays silent, so its derivative is zero everywhere
 it exists: gradient descent gets no signal through it, which is why training uses smooth
 activations such as the sigmoid instead.
+
+Each activation is declared once, with `@register(..., kind="activation", module=...)`: that
+makes `x.relu()`, `tg.relu`, `F.relu` and the `nn.ReLU` module (see ops/registry.py).
 """
 from __future__ import annotations
 
 import math
+import warnings
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.elementwise import Erf, as_floating, where
+from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
 
 
@@ -23,6 +29,12 @@ class Step(Function):
 
     def backward(self, grad):
         return grad * 0.0
+
+
+@register("step", kind="activation", module="Step")
+def step(input: Tensor) -> Tensor:
+    """1 where input > 0, else 0 (the article's first neuron); it has no useful gradient"""
+    return Step.apply(input)
 
 
 class Sigmoid(Function):
@@ -40,7 +52,8 @@ class Sigmoid(Function):
 class SigmoidGrad(Function):
     """f(g, s) = g·s·(1 - s);  df/dg = s·(1 - s), df/ds = g·(1 - 2s)
 
-    Sigmoid's backward as one op: one step instead of three, and still differentiable."""
+    Sigmoid's backward as one op: one step instead of the plain `grad * s * (1.0 - s)` made of
+    three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, s):
         return grad * s * (1 - s)
@@ -49,6 +62,12 @@ class SigmoidGrad(Function):
         grad, s = self.inputs
         return (grad2 * s * (1.0 - s) if self.needs_input_grad[0] else None,
                 grad2 * grad * (1.0 - 2.0 * s) if self.needs_input_grad[1] else None)
+
+
+@register("sigmoid", kind="activation", module="Sigmoid")
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-input), stable for any input"""
+    return Sigmoid.apply(input)
 
 
 class ReLU(Function):
@@ -64,13 +83,20 @@ class ReLU(Function):
 class ReLUGrad(Function):
     """f(g, x) = g where x > 0 else 0;  df/dg = 1 where x > 0 else 0, df/dx = 0
 
-    ReLU's backward as one op, which multiplies by the boolean mask without making a float one."""
+    ReLU's backward as one op, which multiplies by the boolean mask without making a float one
+    (the plain form is `grad * (x > 0).float()`; tests/test_fast_paths.py compares the two)."""
 
     def forward(self, grad, x):
         return grad * (x > 0)
 
     def backward(self, grad2):
         return ReLUGrad.apply(grad2, self.inputs[1]), None
+
+
+@register("relu", kind="activation", module="ReLU")
+def relu(input: Tensor) -> Tensor:
+    """max(input, 0)"""
+    return ReLU.apply(input)
 
 
 class LeakyReLU(Function):
@@ -83,6 +109,12 @@ class LeakyReLU(Function):
     def backward(self, grad):
         x = self.inputs[0].data
         return grad * self.constant(self.xp.where(x > 0, 1.0, self.slope).astype(x.dtype))
+
+
+@register("leaky_relu", kind="activation", module="LeakyReLU")
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """input where input > 0, else negative_slope·input"""
+    return LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
 class Tanh(Function):
@@ -99,7 +131,8 @@ class Tanh(Function):
 class TanhGrad(Function):
     """f(g, t) = g·(1 - t²);  df/dg = 1 - t², df/dt = -2·g·t
 
-    Tanh's backward as one op: one step instead of three, and still differentiable."""
+    Tanh's backward as one op: one step instead of the plain `grad * (1.0 - t * t)` made of
+    three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, t):
         return grad * (1 - t * t)
@@ -110,11 +143,26 @@ class TanhGrad(Function):
                 grad2 * grad * t * -2.0 if self.needs_input_grad[1] else None)
 
 
-def _softmax_dim(dim: int, ndim: int) -> int | None:
-    """Check `dim` the way PyTorch does (a 0-d tensor accepts 0 and -1); None means the only element."""
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"dim {dim} is out of range for a tensor with {ndim} dimensions")
-    return dim % ndim if ndim else None
+@register("tanh", kind="activation", module="Tanh")
+def tanh(input: Tensor) -> Tensor:
+    """tanh(input): like the sigmoid, but from -1 to 1"""
+    return Tanh.apply(input)
+
+
+def _softmax_dim(dim: int, ndim: int, op: str) -> int | None:
+    """`dim` checked as PyTorch does (a 0-d tensor accepts 0 and -1); None means the only element."""
+    dim = wrap_dim(dim, ndim, op)
+    return dim if ndim else None
+
+
+def _given_or_implicit_dim(dim: int | None, ndim: int, op: str) -> int:
+    """PyTorch's old rule when no dim is given: dim 0 for 0-, 1- and 3-D input, else dim 1."""
+    if dim is not None:
+        return dim
+    implicit = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(f"{op}: no dim was given, so dim {implicit} was chosen as PyTorch does; pass dim= "
+                  f"explicitly", UserWarning, stacklevel=3)
+    return implicit
 
 
 class Softmax(Function):
@@ -122,7 +170,7 @@ class Softmax(Function):
     uses_output = True
 
     def forward(self, x, dim):
-        self.dim = dim = _softmax_dim(dim, x.ndim)
+        self.dim = dim = _softmax_dim(dim, x.ndim, "softmax")
         x = as_floating(x)
         e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
         return e / e.sum(axis=dim, keepdims=True)
@@ -132,22 +180,30 @@ class Softmax(Function):
         return out * (grad - (grad * out).sum(dim=self.dim, keepdim=True))
 
 
+@register("softmax", kind="activation", module="Softmax")
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """e^x_i / Σ_j e^x_j along dim: scores into probabilities that sum to 1"""
+    return Softmax.apply(input, dim=_given_or_implicit_dim(dim, input.ndim, "softmax"))
+
+
 class LogSoftmax(Function):
     """f(x)_i = x_i - log Σ_j e^x_j;  the vector-Jacobian product is g - softmax(x)·Σ g"""
     uses_output = True
 
-    @classmethod
-    def op_name(cls) -> str:
-        return "log_softmax"
-
     def forward(self, x, dim):
-        self.dim = dim = _softmax_dim(dim, x.ndim)
+        self.dim = dim = _softmax_dim(dim, x.ndim, "log_softmax")
         x = as_floating(x)
         shifted = x - x.max(axis=dim, keepdims=True)
         return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad):
         return grad - self.output().exp() * grad.sum(dim=self.dim, keepdim=True)
+
+
+@register("log_softmax", kind="activation", module="LogSoftmax")
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """log(softmax(input)) along dim, computed without overflow"""
+    return LogSoftmax.apply(input, dim=_given_or_implicit_dim(dim, input.ndim, "log_softmax"))
 
 
 class Softplus(Function):
@@ -166,6 +222,33 @@ class Softplus(Function):
         return where(linear, grad, grad * (x * self.beta).sigmoid())
 
 
+@register("softplus", kind="activation", module="Softplus")
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(β·input))/β, a smooth ReLU"""
+    return Softplus.apply(input, beta=beta, threshold=threshold)
+
+
+class ELU(Function):
+    """f(x) = x if x > 0 else α(e^x - 1);  df/dx = 1 if x > 0 else f(x) + α"""
+    uses_output = True
+
+    def forward(self, x, alpha):
+        self.alpha = alpha
+        x = as_floating(x)
+        return self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0)))
+
+    def backward(self, grad):
+        positive = self.constant(self.inputs[0].data > 0)
+        return where(positive, grad, grad * (self.output() + self.alpha))
+
+
+@register("elu", kind="activation", module="ELU")
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """input where input > 0, else α(e^input - 1)"""
+    return ELU.apply(input, alpha=alpha)
+
+
+@register("gelu", kind="activation", module="GELU")
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """f(x) = x·Φ(x), Φ the standard normal CDF;  df/dx = Φ(x) + x·φ(x)"""
     if approximate == "tanh":
@@ -176,11 +259,13 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return 0.5 * x * (1.0 + Erf.apply(x * (1 / math.sqrt(2))))
 
 
+@register("silu", kind="activation", module="SiLU")
 def silu(x: Tensor) -> Tensor:
     """f(x) = x·sigmoid(x);  df/dx = s + x·s·(1 - s)"""
     return x * x.sigmoid()
 
 
+@register("mish", kind="activation", module="Mish")
 def mish(x: Tensor) -> Tensor:
     """f(x) = x·tanh(softplus(x))"""
     return x * x.softplus().tanh()
@@ -197,11 +282,13 @@ class ReLU6(Function):
         return grad * self.constant(((x > 0) & (x < 6)).astype(x.dtype))
 
 
+@register("relu6", kind="activation", module="ReLU6")
 def relu6(x: Tensor) -> Tensor:
-    """ReLU capped at 6 (see ReLU6)."""
+    """ReLU capped at 6 (see ReLU6)"""
     return ReLU6.apply(x)
 
 
+@register("hardswish", kind="activation", module="Hardswish")
 def hardswish(x: Tensor) -> Tensor:
     """f(x) = x·relu6(x + 3)/6;  df/dx = 0 for x <= -3, 1 for x >= 3, (2x + 3)/6 between
     (PyTorch's values at the kinks)"""

@@ -1,7 +1,10 @@
 """Elementwise operations: each output element depends on the matching input elements only.
 
 Binary ops broadcast like NumPy. Their backward returns gradients in the broadcast shape;
-the engine (`autograd.run_backward`) sums them back to each input's own shape.
+the engine (`autograd.propagate`) sums them back to each input's own shape.
+
+Each op is a Function (forward and backward side by side) followed by its public function,
+declared with `@register`: that declaration makes the Tensor method, the operator and `tg.*`.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
 
@@ -28,6 +32,14 @@ class Add(Function):
         return grad, grad
 
 
+@register("add", operators=("__add__", "__radd__"))
+def add(input: Tensor, other: Any) -> Tensor:
+    """input + other, broadcast, with PyTorch's type promotion (Add, or AddScalar for a number)"""
+    if input._keeps_dtype(other):
+        return AddScalar.apply(input, scalar=other)
+    return Add.apply(*input._operand(other, "add"))
+
+
 class Sub(Function):
     """f(a, b) = a - b;  df/da = 1, df/db = -1"""
 
@@ -36,6 +48,21 @@ class Sub(Function):
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+@register("sub", aliases=("subtract",), operators=("__sub__",))
+def sub(input: Tensor, other: Any) -> Tensor:
+    """input - other, broadcast, with PyTorch's type promotion"""
+    if input._keeps_dtype(other):
+        return AddScalar.apply(input, scalar=-other)
+    return Sub.apply(*input._operand(other, "sub"))
+
+
+@register("rsub", method=False, operators=("__rsub__",))
+def rsub(input: Tensor, other: Any) -> Tensor:
+    """other - input (what `2 - x` runs)"""
+    a, b = input._operand(other, "sub")
+    return Sub.apply(b, a)
 
 
 class Mul(Function):
@@ -50,17 +77,22 @@ class Mul(Function):
                 grad * a if self.needs_input_grad[1] else None)
 
 
+@register("mul", aliases=("multiply",), operators=("__mul__", "__rmul__"))
+def mul(input: Tensor, other: Any) -> Tensor:
+    """input * other, broadcast, with PyTorch's type promotion (Mul, or MulScalar for a number)"""
+    if input._keeps_dtype(other):
+        return MulScalar.apply(input, scalar=other)
+    return Mul.apply(*input._operand(other, "mul"))
+
+
+# ---- the fast path for a Python number ------------------------------------------------------
+# `x + 2.0` could wrap 2.0 as a 0-d tensor and run Add, as `x + y` does. AddScalar and MulScalar
+# take the number as an option instead, which saves making a tensor on every use; they give
+# the same values and gradients as Add and Mul (tests/test_fast_paths.py compares the two).
+# To the user they are still an add and a mul (op_name and name() drop the "Scalar").
+
 class AddScalar(Function):
     """f(a) = a + c for a Python number c;  df/da = 1"""
-
-    # The number is an option rather than a tensor, which saves wrapping it on every use;
-    # to the user it is still an addition.
-    @classmethod
-    def op_name(cls) -> str:
-        return "add"
-
-    def name(self) -> str:
-        return "AddBackward"
 
     def forward(self, a, scalar):
         return a + scalar
@@ -71,13 +103,6 @@ class AddScalar(Function):
 
 class MulScalar(Function):
     """f(a) = c·a for a Python number c;  df/da = c"""
-
-    @classmethod
-    def op_name(cls) -> str:
-        return "mul"
-
-    def name(self) -> str:
-        return "MulBackward"
 
     def forward(self, a, scalar):
         self.scalar = scalar
@@ -100,6 +125,26 @@ class Div(Function):
         return grad_a, (-grad_a * a / b if self.needs_input_grad[1] else None)
 
 
+def _true_division_operands(input: Tensor, other: Any) -> tuple[Tensor, Tensor]:
+    a, b = input._operand(other, "div")
+    if not backend.is_floating(a.dtype):   # true division of integers gives floats, as in PyTorch
+        a, b = a.float(), b.float()
+    return a, b
+
+
+@register("div", aliases=("divide", "true_divide"), operators=("__truediv__",))
+def div(input: Tensor, other: Any) -> Tensor:
+    """input / other, broadcast; integers divide to floats, as in PyTorch"""
+    return Div.apply(*_true_division_operands(input, other))
+
+
+@register("rdiv", kind="operator", operators=("__rtruediv__",))
+def rdiv(input: Tensor, other: Any) -> Tensor:
+    """other / input (what `1 / x` runs)"""
+    a, b = _true_division_operands(input, other)
+    return Div.apply(b, a)
+
+
 class Neg(Function):
     """f(a) = -a;  df/da = -1"""
 
@@ -110,12 +155,14 @@ class Neg(Function):
         return -grad
 
 
+@register("neg", aliases=("negative",), operators=("__neg__",))
+def neg(input: Tensor) -> Tensor:
+    """-input"""
+    return Neg.apply(input)
+
+
 class PowScalar(Function):
     """f(a) = a^p for a number p;  df/da = p·a^(p-1)"""
-
-    @classmethod
-    def op_name(cls) -> str:
-        return "pow"
 
     def forward(self, a, exponent):
         self.exponent = exponent
@@ -150,6 +197,21 @@ class Pow(Function):
         return grad_a, grad_b
 
 
+@register("pow", operators=("__pow__",))
+def pow(input: Tensor, exponent: Any) -> Tensor:  # noqa: A001 — PyTorch's name
+    """input ** exponent, broadcast (PowScalar for a number exponent, Pow for a tensor one)"""
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        return PowScalar.apply(input, exponent=exponent)
+    return Pow.apply(*input._operand(exponent, "pow"))
+
+
+@register("rpow", kind="operator", operators=("__rpow__",))
+def rpow(input: Tensor, base: Any) -> Tensor:
+    """base ** input (what `2 ** x` runs)"""
+    a, b = input._operand(base, "pow")
+    return Pow.apply(b, a)
+
+
 class Exp(Function):
     """f(a) = e^a;  df/da = e^a (the output itself)"""
     uses_output = True
@@ -161,6 +223,12 @@ class Exp(Function):
         return grad * self.output()
 
 
+@register("exp")
+def exp(input: Tensor) -> Tensor:
+    """e^input, elementwise"""
+    return Exp.apply(input)
+
+
 class Log(Function):
     """f(a) = ln(a);  df/da = 1/a"""
 
@@ -170,6 +238,12 @@ class Log(Function):
 
     def backward(self, grad):
         return grad / self.inputs[0]
+
+
+@register("log")
+def log(input: Tensor) -> Tensor:
+    """the natural logarithm, elementwise"""
+    return Log.apply(input)
 
 
 class Sqrt(Function):
@@ -184,6 +258,12 @@ class Sqrt(Function):
         return grad / (2.0 * self.output())
 
 
+@register("sqrt")
+def sqrt(input: Tensor) -> Tensor:
+    """the square root, elementwise"""
+    return Sqrt.apply(input)
+
+
 class Abs(Function):
     """f(a) = |a|;  df/da = sign(a) (0 at 0, as in PyTorch)"""
 
@@ -193,6 +273,18 @@ class Abs(Function):
     def backward(self, grad):
         a = self.inputs[0].data
         return grad * self.constant(self.xp.sign(a))
+
+
+@register("square")
+def square(input: Tensor) -> Tensor:
+    """input · input"""
+    return input * input
+
+
+@register("abs", operators=("__abs__",))
+def abs(input: Tensor) -> Tensor:
+    """|input|, elementwise"""
+    return Abs.apply(input)
 
 
 class Maximum(Function):
@@ -207,6 +299,12 @@ class Maximum(Function):
         return grad * self.constant(share_a.astype(a.dtype)), grad * self.constant((1 - share_a).astype(a.dtype))
 
 
+@register("maximum")
+def maximum(input: Tensor, other: Any) -> Tensor:
+    """The larger of input and other, elementwise (broadcast)"""
+    return Maximum.apply(*input._operand(other, "maximum"))
+
+
 class Minimum(Function):
     """f(a, b) = min(a, b);  the gradient goes to the smaller input, split in half on ties"""
 
@@ -217,6 +315,12 @@ class Minimum(Function):
         a, b = self.inputs[0].data, self.inputs[1].data
         share_a = (a < b) + 0.5 * (a == b)
         return grad * self.constant(share_a.astype(a.dtype)), grad * self.constant((1 - share_a).astype(a.dtype))
+
+
+@register("minimum")
+def minimum(input: Tensor, other: Any) -> Tensor:
+    """The smaller of input and other, elementwise (broadcast)"""
+    return Minimum.apply(*input._operand(other, "minimum"))
 
 
 class Clamp(Function):
@@ -236,6 +340,14 @@ class Clamp(Function):
         return grad * self.constant(inside.astype(a.dtype))
 
 
+@register("clamp", aliases=("clip",))
+def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """input limited to [min, max] (either bound may be left out)"""
+    if min is None and max is None:
+        raise ValueError("clamp: give at least one of min and max")
+    return Clamp.apply(input, low=min, high=max)
+
+
 class Where(Function):
     """f(a, b) = a where condition else b;  df/da = condition, df/db = not condition"""
 
@@ -249,8 +361,9 @@ class Where(Function):
                 Where.apply(zero, grad, condition=self.condition) if self.needs_input_grad[1] else None)
 
 
+@register("where", method=lambda self, condition, other: where(condition, self, other))
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Pick from `a` where `condition` holds and from `b` elsewhere (broadcasting all three)."""
+    """a where condition holds, else b, broadcasting all three (as a method: self where condition, else other)"""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         if not isinstance(condition, Tensor):
             raise TypeError("where: give the condition or one of the values as a Tensor")
@@ -269,26 +382,6 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return Where.apply(a, b, condition=condition.data)
 
 
-class Cast(Function):
-    """f(a) = a converted to another dtype;  the gradient is converted back"""
-
-    def forward(self, a, dtype):
-        return a.astype(dtype)
-
-    def backward(self, grad):
-        return grad.to(self.inputs[0].dtype)
-
-
-class Clone(Function):
-    """f(a) = a copied;  df/da = 1"""
-
-    def forward(self, a):
-        return a.copy()
-
-    def backward(self, grad):
-        return grad
-
-
 class Erf(Function):
     """f(a) = erf(a);  df/da = 2/√π · e^(-a²)"""
 
@@ -298,3 +391,31 @@ class Erf(Function):
     def backward(self, grad):
         a = self.inputs[0]
         return grad * (1.1283791670955126 * (-(a * a)).exp())
+
+
+@register("erf")
+def erf(input: Tensor) -> Tensor:
+    """The Gauss error function, elementwise"""
+    return Erf.apply(input)
+
+
+@register("dropout", kind="functional")
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: in training, zero each element with probability p and scale the rest
+    by 1/(1 - p), so the expected value stays x and evaluation needs no rescaling.
+
+    y = x·mask/(1 - p) with mask ~ Bernoulli(1 - p);  dy/dx = mask/(1 - p)
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
+    if not training or p == 0:
+        return x
+    if not backend.is_floating(x.dtype):
+        raise TypeError(f"dropout: needs a floating-point tensor, got {x.dtype}")
+    if p == 1:
+        return x * 0.0
+    # The mask is drawn on the host from the one seeded generator, so tg.manual_seed
+    # gives the same mask on every device.
+    keep = backend.random_generator().random(x.shape) >= p
+    scale = keep.astype(x.dtype) * x.dtype.type(1 / (1 - p))
+    return x * Tensor._make(backend.to_device(scale, x.device), x.device, False, None)

@@ -11,6 +11,7 @@ import math
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -46,6 +47,7 @@ def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
                          f"they must match")
 
 
+@register("mse_loss", kind="functional")
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = mean((input - target)²);  dL/dinput = 2(input - target)/n"""
     target = _as_target(target, input, "mse_loss", input.dtype)
@@ -79,6 +81,7 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int
     return input, target
 
 
+@register("nll_loss", kind="functional")
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """L = -mean(input[i, target_i]) for log-probabilities;  dL/dinput = -1/n at each target, 0 elsewhere
 
@@ -104,6 +107,7 @@ def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ign
     return picked.sum() / float(counted.sum())   # no counted sample: 0/0 = nan, as in PyTorch
 
 
+@register("cross_entropy", kind="functional")
 def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """L = -mean(log_softmax(input)[i, target_i]) from raw scores (logits);
     dL/dinput = (softmax(input) - onehot(target))/n.
@@ -132,7 +136,8 @@ _SMALLEST_LOG_ARGUMENT = math.exp(-100)   # log(max(a, e^-100)) is log(a) clampe
 
 
 class BinaryCrossEntropy(Function):
-    """L = -(y·log p + (1-y)·log(1-p)), each log clamped at -100;  dL/dp = (p - y)/(p(1-p)), dL/dy = log(1-p) - log p"""
+    """L = -(y·log p + (1-y)·log(1-p)), each log clamped at -100;
+    dL/dp = (p - y)/(p(1-p)), dL/dy = log(1-p) - log p"""
 
     def forward(self, p, y):
         return -(y * _log_clamped(self.xp, p) + (1 - y) * _log_clamped(self.xp, 1 - p))
@@ -150,6 +155,7 @@ class BinaryCrossEntropy(Function):
         return grad_p, grad_y
 
 
+@register("binary_cross_entropy", kind="functional")
 def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = -mean(y·log p + (1-y)·log(1-p)), each log clamped at -100 as PyTorch does;
     dL/dp = (p - y)/(p(1 - p))/n"""
@@ -166,6 +172,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean")
     return _reduce(BinaryCrossEntropy.apply(input, target), reduction)
 
 
+@register("binary_cross_entropy_with_logits", kind="functional")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """L = mean(softplus(x) - x·y), the stable form of BCE(sigmoid(x), y);  dL/dx = (sigmoid(x) - y)/n"""
     target = _as_target(target, input, "binary_cross_entropy_with_logits", input.dtype)

@@ -5,11 +5,14 @@ NumPy and PyTorch handle them, by treating a vector as a one-row or one-column m
 """
 from __future__ import annotations
 
+from typing import Any
+
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
 
-class MatMul(Function):
+class Matmul(Function):
     """f(A, B) = A @ B;  dA = G @ Bᵀ, dB = Aᵀ @ G (batch dims that were broadcast are summed by the engine)"""
 
     def forward(self, a, b):
@@ -17,12 +20,14 @@ class MatMul(Function):
 
     def backward(self, grad):
         a, b = self.inputs
-        return (MatMul.apply(grad, b.mT) if self.needs_input_grad[0] else None,
-                MatMul.apply(a.mT, grad) if self.needs_input_grad[1] else None)
+        return (Matmul.apply(grad, b.mT) if self.needs_input_grad[0] else None,
+                Matmul.apply(a.mT, grad) if self.needs_input_grad[1] else None)
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Matrix product with NumPy's rules for 1-D and batched operands."""
+@register("matmul", operators=("__matmul__",))
+def matmul(a: Tensor, b: Any) -> Tensor:
+    """The matrix product, with NumPy's rules for 1-D and batched operands"""
+    a, b = a._operand(b, "matmul")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
     inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
@@ -37,9 +42,31 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
                 raise ValueError(f"matmul: batch dims of {a.shape} and {b.shape} cannot be broadcast together")
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-    out = MatMul.apply(a2, b2)
+    out = Matmul.apply(a2, b2)
     if b.ndim == 1:
         out = out.squeeze(-1)
     if a.ndim == 1:
         out = out.squeeze(-2 if b.ndim > 1 else -1)
     return out
+
+
+@register("rmatmul", kind="operator", operators=("__rmatmul__",))
+def rmatmul(a: Tensor, b: Any) -> Tensor:
+    """b @ a (what `array @ x` runs)"""
+    a, b = a._operand(b, "matmul")
+    return matmul(b, a)
+
+
+@register("linear", kind="functional")
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weightᵀ + bias: every output is a weighted sum of the inputs. weight: (out, in)."""
+    if weight.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {weight.shape}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in its "
+                         f"last dim, but weight of shape {weight.shape} expects {weight.shape[1]}")
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({weight.shape[0]},) for weight {weight.shape}, "
+                         f"got {bias.shape}")
+    out = matmul(x, weight.T)
+    return out if bias is None else out + bias

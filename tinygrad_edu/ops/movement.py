@@ -10,6 +10,8 @@ from typing import Any, Sequence
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import shape_args, wrap_dim
 from tinygrad_edu.tensor import Tensor
 
 
@@ -23,9 +25,10 @@ class Reshape(Function):
         return grad.reshape(self.inputs[0].shape)
 
 
-def reshape(t: Tensor, shape: Sequence[int]) -> Tensor:
+@register("reshape", aliases=("view",))
+def reshape(t: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape; one size may be -1, meaning "whatever is left"."""
-    shape = tuple(int(n) for n in shape)
+    shape = tuple(int(n) for n in shape_args(shape))
     known = 1
     for n in shape:
         known *= n if n != -1 else 1
@@ -37,19 +40,12 @@ def reshape(t: Tensor, shape: Sequence[int]) -> Tensor:
     return Reshape.apply(t, shape=shape)
 
 
-def _dim(d: int, ndim: int, op: str) -> int:
-    """A dim in range(ndim), accepting negative dims counted from the end (and, as PyTorch
-    does, 0 or -1 for a 0-d tensor)."""
-    if not -max(ndim, 1) <= d < max(ndim, 1):
-        raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
-    return d % max(ndim, 1)
-
-
+@register("flatten", functional=True)
 def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge the dims start_dim..end_dim into one."""
     if t.ndim == 0:
         return reshape(t, (1,))
-    start, end = _dim(start_dim, t.ndim, "flatten"), _dim(end_dim, t.ndim, "flatten")
+    start, end = wrap_dim(start_dim, t.ndim, "flatten"), wrap_dim(end_dim, t.ndim, "flatten")
     if start > end:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = 1
@@ -72,6 +68,24 @@ class Permute(Function):
         return grad.permute(*inverse)
 
 
+@register("permute")
+def permute(t: Tensor, *dims: Any) -> Tensor:
+    """input with its dims reordered: x.permute(2, 0, 1)"""
+    return Permute.apply(t, dims=check_permutation(t, shape_args(dims)))
+
+
+@register("T", kind="method", is_property=True)
+def T(t: Tensor) -> Tensor:  # noqa: N802 — PyTorch's name
+    """Every dim reversed (the transpose of a matrix)"""
+    return Permute.apply(t, dims=tuple(reversed(range(t.ndim))))
+
+
+@register("mT", kind="method", is_property=True)
+def mT(t: Tensor) -> Tensor:  # noqa: N802
+    """The last two dims swapped (a batch of matrices transposed)"""
+    return transpose(t, -2, -1)
+
+
 def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
     normalized = tuple(d % t.ndim if -t.ndim <= d < t.ndim else -1 for d in dims) if t.ndim else tuple(dims)
     if sorted(normalized) != list(range(t.ndim)):
@@ -80,28 +94,38 @@ def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
     return normalized
 
 
+@register("transpose")
 def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
+    """input with dims dim0 and dim1 swapped"""
     dims = list(range(t.ndim))
-    a, b = _dim(dim0, t.ndim, "transpose"), _dim(dim1, t.ndim, "transpose")
+    a, b = wrap_dim(dim0, t.ndim, "transpose"), wrap_dim(dim1, t.ndim, "transpose")
     if dims:
         dims[a], dims[b] = dims[b], dims[a]
     return Permute.apply(t, dims=tuple(dims))
 
 
+@register("squeeze")
 def squeeze(t: Tensor, dim: int | tuple | None = None) -> Tensor:
     """Remove dims of size 1 (all of them, or the given ones where they are 1)."""
     if dim is None:
         drop = {i for i, n in enumerate(t.shape) if n == 1}
     else:
         dims = (dim,) if isinstance(dim, int) else dim
-        drop = {_dim(d, t.ndim, "squeeze") for d in dims}
+        drop = {wrap_dim(d, t.ndim, "squeeze") for d in dims}
         drop = {d for d in drop if t.ndim and t.shape[d] == 1}
     return reshape(t, tuple(n for i, n in enumerate(t.shape) if i not in drop))
 
 
+@register("contiguous", kind="method")
+def contiguous(t: Tensor) -> Tensor:
+    """input itself: every tensor here can be used as if stored without gaps"""
+    return t
+
+
+@register("unsqueeze")
 def unsqueeze(t: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at position `dim`."""
-    d = _dim(dim, t.ndim + 1, "unsqueeze")
+    d = wrap_dim(dim, t.ndim + 1, "unsqueeze")
     return reshape(t, t.shape[:d] + (1,) + t.shape[d:])
 
 
@@ -112,11 +136,13 @@ class Expand(Function):
         return self.xp.broadcast_to(x, shape)
 
     def backward(self, grad):
-        return sum_to(grad, self.inputs[0].shape)
+        return sum_to_size(grad, self.inputs[0].shape)
 
 
-def expand(t: Tensor, sizes: Sequence[int]) -> Tensor:
-    sizes = tuple(int(n) for n in sizes)
+@register("expand", kind="method")
+def expand(t: Tensor, *sizes: Any) -> Tensor:
+    """input broadcast to a bigger shape without copying (-1 keeps a size)"""
+    sizes = tuple(int(n) for n in shape_args(sizes))
     if len(sizes) < t.ndim:
         raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: fewer dimensions")
     lead = len(sizes) - t.ndim
@@ -129,6 +155,18 @@ def expand(t: Tensor, sizes: Sequence[int]) -> Tensor:
             raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: dimension {i} has "
                              f"size {n}, which is not 1 and not {wanted}")
     return Expand.apply(t, shape=tuple(shape))
+
+
+@register("expand_as", kind="method")
+def expand_as(t: Tensor, other: Tensor) -> Tensor:
+    """input expanded to other's shape"""
+    return expand(t, other.shape)
+
+
+@register("broadcast_to")
+def broadcast_to(t: Tensor, shape: Sequence[int]) -> Tensor:
+    """input expanded to shape"""
+    return expand(t, shape)
 
 
 class SumTo(Function):
@@ -144,10 +182,13 @@ class SumTo(Function):
         return grad.expand(self.inputs[0].shape)
 
 
-def sum_to(t: Tensor, shape: tuple[int, ...]) -> Tensor:
-    if t.shape == tuple(shape):
+@register("sum_to_size", kind="method")
+def sum_to_size(t: Tensor, *shape: Any) -> Tensor:
+    """input summed down to shape, which it was broadcast from (how the engine undoes broadcasting)"""
+    shape = tuple(shape_args(shape))
+    if t.shape == shape:
         return t
-    return SumTo.apply(t, shape=tuple(shape))
+    return SumTo.apply(t, shape=shape)
 
 
 # ---- indexing ----------------------------------------------------------------------------
@@ -176,8 +217,9 @@ def _is_advanced(index: Any) -> bool:
     return any(hasattr(p, "dtype") for p in parts)
 
 
-class GetItem(Function):
-    """f(x) = x[index];  df/dx = 1 at each indexed position (added up where one is picked twice), 0 elsewhere"""
+class Getitem(Function):
+    """f(x) = x[index];
+    df/dx = 1 at each indexed position (added up where one is picked twice), 0 elsewhere"""
 
     def forward(self, x, index):
         self.index = index
@@ -200,7 +242,7 @@ class IndexAdd(Function):
         return out
 
     def backward(self, grad):
-        return GetItem.apply(grad, index=self.index)
+        return Getitem.apply(grad, index=self.index)
 
 
 def _check_index_arrays(index: Any, shape: tuple[int, ...]) -> None:
@@ -227,11 +269,13 @@ def _check_index_arrays(index: Any, shape: tuple[int, ...]) -> None:
             dim += 1
 
 
+@register("getitem", kind="operator", operators=("__getitem__",))
 def getitem(t: Tensor, index: Any) -> Tensor:
+    """input[index]: basic and integer-array indexing, as in NumPy"""
     index = _normalize_index(index, t)
     if _is_advanced(index):
         _check_index_arrays(index, t.shape)
-    return GetItem.apply(t, index=index)
+    return Getitem.apply(t, index=index)
 
 
 # ---- padding and joining -------------------------------------------------------------------
@@ -247,6 +291,7 @@ class Pad(Function):
         return grad[tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, self.inputs[0].shape))]
 
 
+@register("pad", kind="functional")
 def pad(t: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad like torch.nn.functional.pad: `pad` lists (before, after) pairs from the LAST dim backwards."""
     if mode != "constant":
@@ -289,12 +334,13 @@ def _check_joinable(tensors: list, op: str) -> None:
                            f"move them with .to(...) first")
 
 
+@register("cat", method=False, aliases=("concat", "concatenate"))
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
     _check_joinable(tensors, "cat")
     first = tensors[0]
-    d = _dim(dim, first.ndim, "cat") if first.ndim else 0
+    d = wrap_dim(dim, first.ndim, "cat") if first.ndim else 0
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != d):
             raise ValueError(f"cat: tensors must have the same shape except in dimension {d}, "
@@ -305,6 +351,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     return Cat.apply(*[t.to(dtype) for t in tensors], dim=d)
 
 
+@register("stack", method=False)
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors of one shape along a new dim."""
     tensors = list(tensors)
@@ -312,16 +359,5 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")
-    d = _dim(dim, tensors[0].ndim + 1, "stack")
+    d = wrap_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)
-
-
-class ToDevice(Function):
-    """f(x) = x copied to another device;  the gradient is copied back"""
-    moves_device = True
-
-    def forward(self, x, device):
-        return backend.to_device(x, device)
-
-    def backward(self, grad):
-        return grad.to(self.inputs[0].device)

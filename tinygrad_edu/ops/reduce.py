@@ -10,6 +10,8 @@ from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import wrap_dims
 from tinygrad_edu.tensor import Tensor
 
 
@@ -17,15 +19,8 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """Turn an int, a tuple or None into a sorted tuple of non-negative dims (None = all)."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
-        out.append(d % max(ndim, 1))
-    if ndim == 0:
-        return None
-    return tuple(sorted(set(out)))
+    dims = wrap_dims(dim, ndim, op)
+    return None if ndim == 0 else dims
 
 
 def reduce_args(t: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str):
@@ -58,6 +53,14 @@ class Sum(Function):
         return grad.reshape(_kept_shape(shape, self.dim)).expand(shape)
 
 
+@register("sum")
+def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool | None = None) -> Tensor:
+    """The sum over dim (an int, a tuple, or None for every element)"""
+    dim, keepdim = reduce_args(input, dim, keepdim, axis, keepdims, "sum")
+    return Sum.apply(input, dim=dim, keepdim=keepdim)
+
+
 class _Extreme(Function):
     """Shared backward of max and min: df/dx = 1/k at each of the k elements that attained the extreme, 0 elsewhere (as torch.amax)"""
 
@@ -78,6 +81,14 @@ class Max(_Extreme):
         return self.result
 
 
+@register("max", aliases=("amax",))
+def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool | None = None) -> Tensor:
+    """The largest value over dim (values only, like torch.amax)"""
+    dim, keepdim = reduce_args(input, dim, keepdim, axis, keepdims, "max")
+    return Max.apply(input, dim=dim, keepdim=keepdim)
+
+
 class Min(_Extreme):
     """f(x) = min x_i;  df/dx_i = 1 for the smallest element (shared on ties), else 0"""
 
@@ -85,6 +96,14 @@ class Min(_Extreme):
         self.dim = dim
         self.result = x.min(axis=dim, keepdims=keepdim)
         return self.result
+
+
+@register("min", aliases=("amin",))
+def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool | None = None) -> Tensor:
+    """The smallest value over dim (values only, like torch.amin)"""
+    dim, keepdim = reduce_args(input, dim, keepdim, axis, keepdims, "min")
+    return Min.apply(input, dim=dim, keepdim=keepdim)
 
 
 def _count(t: Tensor, dims: tuple | None) -> int:
@@ -96,7 +115,9 @@ def _count(t: Tensor, dims: tuple | None) -> int:
     return count
 
 
-def mean(t: Tensor, dim: Any = None, keepdim: bool = False, axis: Any = None, keepdims: bool | None = None) -> Tensor:
+@register("mean")
+def mean(t: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool | None = None) -> Tensor:
     """f(x) = Σ x_i / n;  df/dx_i = 1/n"""
     if not backend.is_floating(t.dtype):
         raise TypeError(f"mean: needs a floating-point tensor, got {t.dtype}; convert it with .float()")
@@ -106,13 +127,16 @@ def mean(t: Tensor, dim: Any = None, keepdim: bool = False, axis: Any = None, ke
     return Sum.apply(t, dim=dims, keepdim=keepdim) * (1.0 / count if count else float("nan"))
 
 
-def var(t: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, axis: Any = None,
-        keepdims: bool | None = None) -> Tensor:
+@register("var")
+def var(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
+        axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """f(x) = Σ (x_i - mean)² / (n - correction); correction=1 is the unbiased estimate (PyTorch's default)"""
+    if unbiased is not None:
+        correction = int(unbiased)
     if not backend.is_floating(t.dtype):
         raise TypeError(f"var: needs a floating-point tensor, got {t.dtype}; convert it with .float()")
     dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, "var")
-    centered = t - mean(t, dims, keepdim=True)
+    centered = t - mean(t, dims, True)
     squares = Sum.apply(centered * centered, dim=dims, keepdim=keepdim)
     count = _count(t, dims)
     if count - correction <= 0:
@@ -122,6 +146,13 @@ def var(t: Tensor, dim: Any = None, keepdim: bool = False, correction: int = 1, 
                       f"the result is nan", UserWarning, stacklevel=3)
         return squares * float("nan")
     return squares / float(count - correction)
+
+
+@register("std")
+def std(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
+        axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """The standard deviation: the square root of var"""
+    return var(t, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis, keepdims=keepdims).sqrt()
 
 
 def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | None, keepdims: bool | None) -> Tensor:
@@ -135,3 +166,17 @@ def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | N
     # With axis=None the index counts through the flattened tensor, as in PyTorch.
     result = getattr(t.xp, op)(t.data, axis=axis_, keepdims=keepdim)
     return Tensor._make(t.xp.asarray(result, dtype=backend.int64), t.device, False, None)
+
+
+@register("argmax")
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
+    """The index of the largest value (through the flattened tensor when dim is None)"""
+    return arg_reduce(input, "argmax", dim, keepdim, axis, keepdims)
+
+
+@register("argmin")
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+           keepdims: bool | None = None) -> Tensor:
+    """The index of the smallest value (through the flattened tensor when dim is None)"""
+    return arg_reduce(input, "argmin", dim, keepdim, axis, keepdims)

@@ -79,21 +79,17 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 — named like 
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
-        self._installed: list[tuple[list, Any]] = []
+        self._installed: list[autograd.RemovableHandle | None] = []
 
     def __enter__(self) -> detect_anomaly:
-        if self.check_nan:
-            hooks = [(autograd._forward_hooks, self._check_forward), (autograd._backward_hooks, self._check_backward)]
-            for hook_list, hook in hooks:
-                hook_list.append(hook)
-            self._installed.append(hooks)
-        else:
-            self._installed.append([])
+        self._installed.append(autograd.add_hooks(self._check_forward, self._check_backward)
+                               if self.check_nan else None)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        for hook_list, hook in self._installed.pop():
-            hook_list.remove(hook)
+        handle = self._installed.pop()
+        if handle is not None:
+            handle.remove()
 
     @staticmethod
     def _check_forward(fn: Function, output: Any) -> None:

@@ -17,7 +17,8 @@ from typing import Any, Callable, Sequence
 import numpy as np   # host-side bookkeeping only: the Jacobians are compared on the host
 
 from tinygrad_edu import backend
-from tinygrad_edu.autograd import grad, no_grad
+from tinygrad_edu.autograd import no_grad
+from tinygrad_edu.tensor import grad
 from tinygrad_edu.tensor import Tensor
 
 MAX_REPORTED = 10

@@ -81,9 +81,7 @@ class Recorder:
         self.records: list[StepRecord] = []
         self._previous = {name: p.data.copy() for name, p in self.params}
         self._relu_shares: list[float] = []
-        self._hooked = record_relus
-        if record_relus:
-            autograd._forward_hooks.append(self._on_forward)
+        self._hooks = autograd.add_hooks(forward=self._on_forward) if record_relus else None
 
     def _on_forward(self, fn: Function, output: Any) -> None:
         if isinstance(fn, ReLU) and is_grad_enabled():   # training forwards only, not evaluation
@@ -149,9 +147,9 @@ class Recorder:
 
     def close(self) -> None:
         """Stop watching ReLU ops."""
-        if self._hooked:
-            autograd._forward_hooks.remove(self._on_forward)
-            self._hooked = False
+        if self._hooks is not None:
+            self._hooks.remove()
+            self._hooks = None
 
     def __enter__(self) -> Recorder:
         return self

@@ -166,11 +166,10 @@ def _columns(headers: list[str], rows: list[list[str]], indent: str) -> str:
     return "\n".join(lines)
 
 
-def sum_to_shape(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a broadcast gradient down to `shape`, the way the engine does."""
-    lead = array.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and array.shape[lead + i] != 1)
-    return (array.sum(axis=axes, keepdims=True) if axes else array).reshape(shape)
+def _summed_to(g: Tensor, shape: tuple[int, ...]) -> np.ndarray:
+    """A broadcast gradient summed down to `shape` as the engine does it (`sum_to_size`), on the host."""
+    with no_grad():
+        return g.sum_to_size(shape).numpy().copy()
 
 
 def _local_derivatives(fn: Function, out: Tensor, max_values: int) -> list[np.ndarray | None]:
@@ -197,7 +196,7 @@ def _local_derivatives(fn: Function, out: Tensor, max_values: int) -> list[np.nd
             grads = grads if isinstance(grads, tuple) else (grads,)
             for matrix, g, t in zip(matrices, grads, fn.inputs):
                 if matrix is not None and g is not None:
-                    matrix[k] = sum_to_shape(g.numpy(), t.shape).reshape(-1)
+                    matrix[k] = _summed_to(g, t.shape).reshape(-1)
     return matrices
 
 
@@ -243,9 +242,8 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
         for i, (t, g) in enumerate(zip(fn.inputs, input_grads)):
             handed = broadcast_from = None
             if g is not None and t.requires_grad:
-                raw = g.numpy()
-                handed = sum_to_shape(raw, t.shape).copy()
-                broadcast_from = raw.shape if raw.shape != t.shape else None
+                handed = _summed_to(g, t.shape)
+                broadcast_from = g.shape if g.shape != t.shape else None
                 paths.setdefault(id(t), []).append(f"step {number} ({fn.op_name()}, input {i})")
             local, kind = (None, "") if locals_[i] is None else _as_elementwise(locals_[i], t.shape, out.shape)
             step.inputs.append(InputGradient(i, labels[id(t)], t.shape, t.requires_grad, handed, broadcast_from,
@@ -253,11 +251,10 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
         steps.append(step)
 
     handles = [t.register_hook(on_gradient(t)) for t in graph.tensors if t.requires_grad]
-    autograd._backward_hooks.append(on_step)
     try:
-        root.backward(gradient, retain_graph=retain_graph)
+        with autograd.hooks(backward=on_step):
+            root.backward(gradient, retain_graph=retain_graph)
     finally:
-        autograd._backward_hooks.remove(on_step)
         for handle in handles:
             handle.remove()
     ordered_leaves = [leaves[id(t)] for t in graph.tensors if id(t) in leaves]

@@ -1,0 +1,49 @@
+"""The activation layers: one nn module for each activation declared in `tinygrad_edu/ops/`.
+
+`@register("leaky_relu", kind="activation", module="LeakyReLU")` on `leaky_relu(input,
+negative_slope=0.01)` gives `nn.LeakyReLU(negative_slope=0.01)`: the module takes the
+function's arguments after the input, keeps them as attributes, shows them in its repr, and
+calls the function in `forward`. Nothing here needs editing when an activation is added.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from tinygrad_edu.nn.module import Module
+from tinygrad_edu.ops.registry import OpSpec, activations
+from tinygrad_edu.tensor import Tensor
+
+
+def activation_module(spec: OpSpec) -> type[Module]:
+    """The nn module class of one registered activation."""
+    signature = inspect.signature(spec.function)
+    options = list(signature.parameters.values())[1:]   # everything after the input
+    settings = signature.replace(parameters=options)
+    usage = spec.module + "(" + ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+                                          for p in options) + ")"
+
+    def __init__(self: Module, *args: Any, **kwargs: Any) -> None:
+        Module.__init__(self)
+        try:
+            bound = settings.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{usage}: {e}") from None
+        bound.apply_defaults()
+        for name, value in bound.arguments.items():
+            setattr(self, name, value)
+
+    def forward(self: Module, input: Tensor) -> Tensor:
+        return spec.function(input, **{p.name: getattr(self, p.name) for p in options})
+
+    def extra_repr(self: Module) -> str:
+        return ", ".join(f"{p.name}={getattr(self, p.name)!r}" for p in options)
+
+    namespace = {"__init__": __init__, "forward": forward, "extra_repr": extra_repr,
+                 "__doc__": f"{spec.summary} (the module form of F.{spec.name})", "__module__": __name__}
+    return type(spec.module, (Module,), namespace)
+
+
+MODULES = {spec.module: activation_module(spec) for spec in activations()}
+globals().update(MODULES)
+__all__ = sorted(MODULES)

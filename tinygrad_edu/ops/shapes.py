@@ -1,0 +1,28 @@
+"""Reading the dims and shapes users pass to ops, in one place, with PyTorch's rules."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def wrap_dim(dim: Any, ndim: int, op: str) -> int:
+    """`dim` as an index in range(ndim), counting negative dims from the end. A 0-d tensor
+    accepts 0 and -1, as in PyTorch."""
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions "
+                         f"(expected a dim in [{-max(ndim, 1)}, {max(ndim, 1) - 1}])")
+    return dim % max(ndim, 1)
+
+
+def wrap_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """Several dims (an int or a sequence of ints), each wrapped by `wrap_dim`, sorted and unique."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return tuple(sorted({wrap_dim(d, ndim, op) for d in dims}))
+
+
+def shape_args(shape: tuple) -> tuple:
+    """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
