@@ -107,6 +107,22 @@ def test_read_idx_rejects_bad_files_with_clear_errors_naming_the_path(tmp_path, 
         read_idx(tmp_path / "bad-file")
 
 
+def test_read_idx_on_a_folder_is_a_value_error_naming_it(tmp_path):
+    (tmp_path / "mnist").mkdir()
+    with pytest.raises(ValueError, match=r"read_idx: '.*mnist' is a directory, not an IDX file"):
+        read_idx(tmp_path / "mnist")
+
+
+@pytest.mark.parametrize("dim_size", [0, 1, 2], ids=["zeros", "ones", "twos"])
+def test_read_idx_with_a_header_declaring_255_dimensions_names_the_file(tmp_path, dim_size):
+    # With sizes 0 or 1 the data is (almost) empty, so only the dimension count can be wrong.
+    data_bytes = dim_size ** 255 if dim_size < 2 else 0
+    (tmp_path / "wide-file").write_bytes(b"\x00\x00\x08\xff" + struct.pack(">I", dim_size) * 255 + bytes(data_bytes))
+    with pytest.raises(ValueError, match=r"read_idx: '.*wide-file' is corrupt or not an IDX file: its header "
+                                         r"declares 255 dimensions, more than the 32"):
+        read_idx(tmp_path / "wide-file")
+
+
 def test_load_mnist_with_mismatched_counts_is_a_clear_error(tmp_path):
     images, labels = _tiny_mnist(n=5)
     _write_mnist(tmp_path, images, labels[:4])
@@ -225,6 +241,34 @@ def test_data_loader_rejects_a_batch_size_that_is_not_a_positive_int(batch_size)
 def test_data_loader_rejects_samples_it_cannot_batch():
     with pytest.raises(TypeError, match="cannot batch samples of type object"):
         next(iter(DataLoader([object(), object()], batch_size=2)))
+
+
+class _Ragged:
+    """Samples whose first field changes length at sample 5: 3 values, then 4."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return tg.zeros(3 if i < 5 else 4), i
+
+
+@pytest.mark.parametrize("as_array", [False, True], ids=["tensors", "arrays"])
+def test_data_loader_over_samples_of_different_shapes_names_batch_samples_and_shapes(as_array):
+    samples = [np.zeros(3, np.float32), np.zeros(4, np.float32)]
+    dataset = samples if as_array else [tg.Tensor(a) for a in samples]
+    with pytest.raises(ValueError, match=r"DataLoader: cannot make batch 0: stack expects each tensor to be equal "
+                                         r"size, but got \[3\] at entry 0 \(sample 0\) and \[4\] at entry 1 "
+                                         r"\(sample 1\)"):
+        next(iter(DataLoader(dataset, batch_size=2)))
+
+
+def test_data_loader_shape_error_names_the_field_and_the_dataset_indices():
+    loader = iter(DataLoader(_Ragged(), batch_size=3))
+    next(loader)   # samples 0, 1, 2: all of length 3
+    with pytest.raises(ValueError, match=r"cannot make batch 1, field 0: .* but got \[3\] at entry 0 \(sample 3\) "
+                                         r"and \[4\] at entry 2 \(sample 5\)"):
+        next(loader)
 
 
 def test_train_test_split_partitions_rows_consistently_across_inputs(device):

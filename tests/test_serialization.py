@@ -80,11 +80,6 @@ def test_save_does_not_change_the_state_dict(tmp_path):
     np.testing.assert_array_equal(w.numpy(), before)
 
 
-def test_saved_file_has_ordinary_permissions(tmp_path):
-    tg.save({"w": tg.ones(1)}, tmp_path / "w.safetensors")
-    assert (tmp_path / "w.safetensors").stat().st_mode & 0o777 == 0o644
-
-
 def _good_file(tmp_path):
     path = tmp_path / "good.safetensors"
     tg.save({"w": tg.arange(100.0), "b": tg.ones(3)}, path)
@@ -261,3 +256,122 @@ def test_a_torch_model_saved_with_safetensors_loads_into_the_same_architecture(t
     with torch.no_grad():
         expected = theirs(torch.tensor(x)).numpy()
     np.testing.assert_allclose(_outputs(ours, tg.Tensor(x)), expected, rtol=1e-5, atol=1e-6)
+
+
+# ---- nesting limits: a hostile file is a ValueError naming it, never a RecursionError ----------
+
+def _file_with_structure(path, structure: str):
+    safetensors.numpy.save_file({"w": np.ones(2, np.float32)}, str(path), metadata={serialization.STRUCTURE_KEY: structure})
+    return path
+
+
+def _nested(levels: int, leaf):
+    value = leaf
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("kind", ["list", "dict", "brackets"])
+def test_metadata_nesting_10000_levels_is_a_value_error_naming_the_file(tmp_path, kind):
+    opening, closing = {"list": ('{"list": [', "]}"), "dict": ('{"dict": [["k", ', "]]}"),
+                        "brackets": ("[", "]")}[kind]
+    structure = opening * 10_000 + '{"tensor": "w"}' + closing * 10_000
+    path = _file_with_structure(tmp_path / "deep.safetensors", structure)
+    with pytest.raises(ValueError, match=r"load: '.*deep\.safetensors' is corrupt or hostile: its "
+                                         r"'tinygrad_edu.structure' metadata nests more than 64 levels deep"):
+        tg.load(path)
+
+
+def test_a_header_nesting_10000_levels_is_a_value_error_naming_the_file(tmp_path):
+    header = ('{"w":{"dtype":"F32","shape":' + "[" * 10_000 + "]" * 10_000 + ',"data_offsets":[0,4]}}').encode()
+    path = tmp_path / "deep-header.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + bytes(4))
+    with pytest.raises(ValueError, match=r"load: '.*deep-header\.safetensors' is not a safetensors file or is "
+                                         r"corrupt: its header is not valid JSON or nests more than 8 levels deep"):
+        tg.load(path)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path):
+    checkpoint = {"note": "[[[[{{{{" * 1000, "w": tg.ones(2)}
+    tg.save(checkpoint, tmp_path / "brackets.safetensors")
+    assert tg.load(tmp_path / "brackets.safetensors")["note"] == checkpoint["note"]
+
+
+def test_the_deepest_checkpoint_save_allows_loads_back(tmp_path):
+    deepest = _nested(serialization.MAX_DEPTH - 1, [tg.arange(3.0), 7])   # the list's items sit at depth 64
+    tg.save(deepest, tmp_path / "deepest.safetensors")
+    loaded = tg.load(tmp_path / "deepest.safetensors")
+    for _ in range(serialization.MAX_DEPTH - 1):
+        loaded = loaded["a"]
+    assert loaded[1] == 7 and loaded[0].tolist() == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("levels", [64, 10_000], ids=["one-too-deep", "ten-thousand"])
+def test_save_refuses_a_structure_deeper_than_load_accepts_and_writes_nothing(tmp_path, levels):
+    with pytest.raises(ValueError, match=r"save: the structure nests more than 64 dicts/lists deep at 'a\.a\.a"):
+        tg.save(_nested(levels, [1]), tmp_path / "deep.safetensors")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_of_a_dict_that_contains_itself_is_a_value_error(tmp_path):
+    loop = {"w": tg.ones(1)}
+    loop["self"] = loop
+    with pytest.raises(ValueError, match="nests more than 64"):
+        tg.save(loop, tmp_path / "loop.safetensors")
+
+
+def test_too_many_entries_are_refused_by_save_and_by_load(tmp_path, monkeypatch):
+    tg.save({"history": list(range(20)), "w": tg.ones(1)}, tmp_path / "long.safetensors")
+    monkeypatch.setattr(serialization, "MAX_ENTRIES", 10)
+    with pytest.raises(ValueError, match=r"save: the structure has more than 10 entries"):
+        tg.save({"history": list(range(20))}, tmp_path / "refused.safetensors")
+    with pytest.raises(ValueError, match=r"load: '.*long\.safetensors' is corrupt or hostile: its "
+                                         r"'tinygrad_edu.structure' metadata has 23 entries, more than the 10"):
+        tg.load(tmp_path / "long.safetensors")
+
+
+def test_too_large_a_structure_is_refused_by_save_and_by_load(tmp_path, monkeypatch):
+    tg.save({"note": "x" * 1000}, tmp_path / "large.safetensors")
+    monkeypatch.setattr(serialization, "MAX_STRUCTURE_BYTES", 500)
+    with pytest.raises(ValueError, match=r"save: the structure takes \d+ bytes of metadata, more than the 500"):
+        tg.save({"note": "x" * 1000}, tmp_path / "refused.safetensors")
+    with pytest.raises(ValueError, match=r"load: '.*large\.safetensors' .* takes \d+ bytes, more than the 500"):
+        tg.load(tmp_path / "large.safetensors")
+
+
+def test_a_header_larger_than_safetensors_allows_is_refused_before_reading_it(tmp_path):
+    path = tmp_path / "huge-header.safetensors"
+    size = serialization.HEADER_MAX_BYTES + 1
+    with open(path, "wb") as file:   # a sparse file: the header is never written, only promised
+        file.write(size.to_bytes(8, "little"))
+        file.truncate(8 + size)
+    with pytest.raises(ValueError, match=r"huge-header\.safetensors' is not a safetensors file: its header would "
+                                         r"be 100000001 bytes"):
+        tg.load(path)
+
+
+# ---- load_state_dict with values that are not numbers -----------------------------------------
+
+@pytest.mark.parametrize("value", ["hello", None, {"w": 1}], ids=["str", "None", "dict"])
+def test_load_state_dict_with_a_non_array_value_is_a_type_error_naming_the_key(value):
+    from tinygrad_edu import nn
+    tg.manual_seed(0)
+    model = nn.Linear(2, 3)
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+    with pytest.raises(TypeError, match=r"load_state_dict: cannot load into Linear; the model was not changed:\n  "
+                                        r"'weight' should be a Tensor or array of shape \(3, 2\) and dtype float32, "
+                                        rf"got a {type(value).__name__}"):
+        model.load_state_dict({"weight": value, "bias": tg.ones(3)})
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.numpy(), before[k])
+
+
+def test_load_state_dict_still_takes_nested_lists_and_numpy_scalars():
+    from tinygrad_edu import nn
+    model = nn.Linear(1, 2)
+    model.load_state_dict({"weight": [[1.0], [2.0]], "bias": np.zeros(2)})
+    assert model.weight.tolist() == [[1.0], [2.0]]
+    scale = nn.Linear(1, 1, bias=False)
+    scale.load_state_dict({"weight": np.array([[np.float32(3.0)]])})
+    assert scale.weight.item() == 3.0

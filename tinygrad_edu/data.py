@@ -50,11 +50,17 @@ def load_digits(device: str | None = None) -> tuple[Tensor, Tensor]:
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
+# IDX allows up to 255 dimensions, NumPy 1 arrays only 32; MNIST's files have 1 or 3.
+IDX_MAX_DIMS = 32
+
+
 def _read_bytes(path: Path, op: str) -> bytes:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise FileNotFoundError(f"{op}: no such file: {str(path)!r}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{op}: {str(path)!r} is a directory, not an IDX file") from None
     if raw[:2] == b"\x1f\x8b":   # the gzip magic number: decompress whatever the file is called
         try:
             raw = gzip.decompress(raw)
@@ -72,6 +78,9 @@ def read_idx(path: str | os.PathLike, op: str = "read_idx") -> np.ndarray:
         raise ValueError(f"{where} is not an IDX file: bad magic number 0x{raw[:4].hex()}; expected two zero "
                          f"bytes, a type code (0x08 for unsigned bytes) and the number of dimensions")
     ndim = raw[3]
+    if ndim > IDX_MAX_DIMS:
+        raise ValueError(f"{where} is corrupt or not an IDX file: its header declares {ndim} dimensions, "
+                         f"more than the {IDX_MAX_DIMS} an array can have")
     header_size = 4 + 4 * ndim
     if len(raw) < header_size:
         raise ValueError(f"{where} is truncated: its header should list {ndim} dimensions but the file "
@@ -147,18 +156,34 @@ class TensorDataset:
         return tuple(t[index] for t in self.tensors)
 
 
-def _collate(items: list[Any]) -> Any:
-    """Turn a list of samples into one batch: tensors are stacked along a new first dim."""
+def _check_same_shape(items: list[Any], rows: list[int], where: str) -> None:
+    """Stacking needs one shape; say which samples differ, in PyTorch's words (and its [3] for shapes)."""
+    first = tuple(items[0].shape)
+    for entry, item in enumerate(items):
+        if tuple(item.shape) != first:
+            raise ValueError(f"DataLoader: cannot make {where}: stack expects each tensor to be equal size, but got "
+                             f"{list(first)} at entry 0 (sample {rows[0]}) and {list(item.shape)} at entry {entry} "
+                             f"(sample {rows[entry]})")
+
+
+def _collate(items: list[Any], rows: list[int], where: str) -> Any:
+    """Turn a list of samples into one batch: tensors are stacked along a new first dim.
+
+    `rows` are the samples' indices in the dataset and `where` names the batch and field,
+    both only for error messages.
+    """
     first = items[0]
     if isinstance(first, Tensor):
+        _check_same_shape(items, rows, where)
         return stack(items)
     if isinstance(first, (tuple, list)):
-        return [_collate(list(field)) for field in zip(*items)]
+        return [_collate(list(field), rows, f"{where}, field {i}") for i, field in enumerate(zip(*items))]
     if isinstance(first, dict):
-        return {key: _collate([item[key] for item in items]) for key in first}
+        return {key: _collate([item[key] for item in items], rows, f"{where}, field {key!r}") for key in first}
     if isinstance(first, (bool, int, float)):
         return Tensor(items)
     if isinstance(first, (np.ndarray, np.generic)):
+        _check_same_shape(items, rows, where)
         return Tensor(np.stack(items))
     raise TypeError(f"DataLoader: cannot batch samples of type {type(first).__name__}; a dataset should "
                     f"return Tensors, arrays, numbers, or tuples/dicts of them")
@@ -194,17 +219,17 @@ class DataLoader:
         order = None
         if self.shuffle:
             order = (self._rng or backend.random_generator()).permutation(n)
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
+        for number, start in enumerate(range(0, len(self) * self.batch_size, self.batch_size)):
             stop = min(start + self.batch_size, n)
             # In order, a batch is a slice; shuffled, it is an array of row numbers.
-            yield self._batch(slice(start, stop) if order is None else order[start:stop])
+            yield self._batch(slice(start, stop) if order is None else order[start:stop], number)
 
-    def _batch(self, index: Any) -> Any:
+    def _batch(self, index: Any, number: int) -> Any:
         if isinstance(self.dataset, TensorDataset):
             # Fast path: one indexing operation per tensor instead of stacking rows one by one.
             return [t[index] for t in self.dataset.tensors]
-        rows = range(len(self.dataset))[index] if isinstance(index, slice) else index
-        return _collate([self.dataset[int(i)] for i in rows])
+        rows = [int(i) for i in (range(len(self.dataset))[index] if isinstance(index, slice) else index)]
+        return _collate([self.dataset[i] for i in rows], rows, f"batch {number}")
 
 
 def _take(data: Any, index: np.ndarray) -> Any:

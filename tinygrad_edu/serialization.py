@@ -16,12 +16,19 @@ back, with Tensors where the arrays were.
 
 Writes are atomic: the bytes go to a temporary file in the same directory, which is flushed
 to disk and then renamed over the target. A crash or an error midway leaves the old file as
-it was, never half a file.
+it was, never half a file (`files.py` says more: permissions, temp file names, clean-up).
+
+Loading reads each tensor straight from the file into its own array through safetensors'
+`safe_open`, so it needs about one file's size of memory, never the whole file plus copies.
+The nesting in the metadata is limited (MAX_DEPTH levels, MAX_ENTRIES entries) and checked
+before it is parsed: a hostile file gets a ValueError, never a RecursionError or a huge
+allocation.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +40,15 @@ from tinygrad_edu.tensor import Tensor
 
 IO_INSTALL_HINT = 'install the io extra: pip install "tinygrad_edu[io]"'
 STRUCTURE_KEY = "tinygrad_edu.structure"   # metadata entry holding the nesting of a non-flat dict
+# Limits on the nesting kept in the metadata, the same for save and load, so that a hostile
+# file cannot make the loader recurse without end or build a gigantic structure.
+MAX_DEPTH = 64            # a value may sit inside at most this many dicts/lists/tuples (the top dict included)
+MAX_ENTRIES = 1_000_000   # values of any kind, containers included, in one structure
+# One level of the structure is at most three JSON brackets deep: {"dict": [[key, {...}]]}.
+MAX_JSON_DEPTH = 3 * MAX_DEPTH + 2
+HEADER_MAX_DEPTH = 8      # a safetensors header itself is three levels deep: {name: {"shape": [...]}}
+HEADER_MAX_BYTES = 100_000_000    # safetensors' own readers refuse a larger header
+MAX_STRUCTURE_BYTES = HEADER_MAX_BYTES // 2   # leaves room in the header for the tensors' entries
 
 PathLike = str | os.PathLike
 
@@ -64,8 +80,23 @@ def _to_host(value: Any) -> np.ndarray:
     return array if array.flags.c_contiguous else array.copy(order="C")
 
 
-def _encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Describe `value` as JSON, moving its arrays into `arrays` under dotted names."""
+def _short(name: str) -> str:
+    return repr(name) if len(name) <= 80 else repr(name[:77] + "...")
+
+
+def _encode(value: Any, name: str, arrays: dict[str, np.ndarray], depth: int, count: list[int]) -> dict[str, Any]:
+    """Describe `value` as JSON, moving its arrays into `arrays` under dotted names.
+
+    `depth` is how many containers hold `value`, `count` how many entries were written so
+    far: save refuses what load would refuse, so every file it writes can be read back.
+    """
+    count[0] += 1
+    if count[0] > MAX_ENTRIES:
+        raise ValueError(f"save: the structure has more than {MAX_ENTRIES} entries; store long lists of "
+                         f"numbers as a Tensor instead")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"save: the structure nests more than {MAX_DEPTH} dicts/lists deep at {_short(name)}; "
+                         f"a file that deep could not be loaded back")
     if _is_array(value):
         if name in arrays:
             raise ValueError(f"save: two entries would both be stored under the name {name!r}; "
@@ -79,11 +110,11 @@ def _encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> dict[str, A
             if isinstance(key, bool) or not isinstance(key, (str, int)):
                 raise TypeError(f"save: keys must be strings or ints, got {key!r} ({type(key).__name__}) "
                                 f"in {name or 'the top-level dict'}")
-            items.append([key, _encode(item, f"{prefix}{key}", arrays)])
+            items.append([key, _encode(item, f"{prefix}{key}", arrays, depth + 1, count)])
         return {"dict": items}
     if isinstance(value, (list, tuple)):
         kind = "list" if isinstance(value, list) else "tuple"
-        return {kind: [_encode(item, f"{prefix}{i}", arrays) for i, item in enumerate(value)]}
+        return {kind: [_encode(item, f"{prefix}{i}", arrays, depth + 1, count) for i, item in enumerate(value)]}
     if value is None or isinstance(value, (bool, int, float, str)):
         return {"value": value}
     if isinstance(value, np.generic):   # a NumPy scalar, e.g. np.float32(0.5)
@@ -93,6 +124,7 @@ def _encode(value: Any, name: str, arrays: dict[str, np.ndarray]) -> dict[str, A
 
 
 def _decode(node: dict[str, Any], tensors: dict[str, Tensor]) -> Any:
+    """The value `node` describes. Recursion is safe: `_read_structure` bounded the depth first."""
     kind, content = next(iter(node.items()))
     if kind == "tensor":
         return tensors[content]
@@ -103,6 +135,37 @@ def _decode(node: dict[str, Any], tensors: dict[str, Tensor]) -> Any:
     if kind == "tuple":
         return tuple(_decode(item, tensors) for item in content)
     return content
+
+
+JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+NOT_A_BRACKET = re.compile(rb"[^\[\]{}]+")
+INNERMOST_PAIRS = re.compile(rb"\[\]|\{\}")
+
+
+def _brackets(text: bytes) -> bytes:
+    """The brackets of a JSON text, in order; those inside strings do not count."""
+    return NOT_A_BRACKET.sub(b"", JSON_STRING.sub(b"", text))
+
+
+def _nest_at_most(brackets: bytes, depth: int) -> bool:
+    """Whether `brackets` pair up and nest at most `depth` deep.
+
+    Found without recursion (json.loads recurses, and a hostile file nesting 10,000 levels
+    would make it raise RecursionError): each pass removes the innermost pairs, so brackets
+    nested d deep are all gone after d passes.
+    """
+    for _ in range(depth):
+        if not brackets:
+            break
+        brackets = INNERMOST_PAIRS.sub(b"", brackets)
+    return not brackets
+
+
+def _parse_json(text: bytes, where: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{where} is not a safetensors file or is corrupt: its {what} is not valid JSON") from None
 
 
 def save(state_dict: dict[str, Any], path: PathLike) -> None:
@@ -119,7 +182,11 @@ def save(state_dict: dict[str, Any], path: PathLike) -> None:
         arrays = {key: _to_host(value) for key, value in state_dict.items()}
         metadata = None
     else:
-        metadata = {STRUCTURE_KEY: json.dumps(_encode(state_dict, "", arrays))}
+        structure = json.dumps(_encode(state_dict, "", arrays, 0, [0]))
+        if len(structure) > MAX_STRUCTURE_BYTES:
+            raise ValueError(f"save: the structure takes {len(structure)} bytes of metadata, more than the "
+                             f"{MAX_STRUCTURE_BYTES} allowed; store long lists of numbers as a Tensor instead")
+        metadata = {STRUCTURE_KEY: structure}
     try:
         payload = safetensors_numpy.save(arrays, metadata=metadata)
     except Exception as e:  # safetensors raises its own error type, e.g. for complex dtypes
@@ -131,19 +198,35 @@ def save(state_dict: dict[str, Any], path: PathLike) -> None:
     write_atomically(path, payload)
 
 
-def _read_header(data: bytes, path: Path) -> dict[str, Any]:
-    """Check the file's framing ourselves, so that errors name the path and say what is wrong."""
+def _read_header(path: Path) -> dict[str, Any]:
+    """Read and check the file's framing ourselves, so that errors name the path and say what is wrong.
+
+    Only the header is read here (the tensors are read one by one later), and its size is
+    checked against the file's before a byte of it is read.
+    """
     where = f"load: {str(path)!r}"
-    if len(data) < 8:
-        raise ValueError(f"{where} is not a safetensors file: it has only {len(data)} bytes")
-    header_size = int.from_bytes(data[:8], "little")
-    if 8 + header_size > len(data):
-        raise ValueError(f"{where} is not a safetensors file or is truncated: its header should be "
-                         f"{header_size} bytes but the file has only {len(data)} bytes")
     try:
-        header = json.loads(data[8:8 + header_size])
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError(f"{where} is not a safetensors file or is corrupt: its header is not valid JSON") from None
+        file = open(path, "rb")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"load: no such file: {str(path)!r}") from None
+    except IsADirectoryError:
+        raise IsADirectoryError(f"load: {str(path)!r} is a directory, not a safetensors file") from None
+    with file:
+        file_size = os.fstat(file.fileno()).st_size
+        if file_size < 8:
+            raise ValueError(f"{where} is not a safetensors file: it has only {file_size} bytes")
+        header_size = int.from_bytes(file.read(8), "little")
+        if 8 + header_size > file_size:
+            raise ValueError(f"{where} is not a safetensors file or is truncated: its header should be "
+                             f"{header_size} bytes but the file has only {file_size} bytes")
+        if header_size > HEADER_MAX_BYTES:
+            raise ValueError(f"{where} is not a safetensors file: its header would be {header_size} bytes, "
+                             f"more than the {HEADER_MAX_BYTES} safetensors allows")
+        text = file.read(header_size)
+    if not _nest_at_most(_brackets(text), HEADER_MAX_DEPTH):
+        raise ValueError(f"{where} is not a safetensors file or is corrupt: its header is not valid JSON or "
+                         f"nests more than {HEADER_MAX_DEPTH} levels deep")
+    header = _parse_json(text, where, "header")
     if not isinstance(header, dict):
         raise ValueError(f"{where} is not a safetensors file: its header is not a JSON object")
     needed = 0
@@ -155,39 +238,86 @@ def _read_header(data: bytes, path: Path) -> dict[str, Any]:
             raise ValueError(f"{where} is corrupt: the header entry for {key!r} has no valid data_offsets "
                              f"(two byte positions), got {offsets!r}")
         needed = max(needed, offsets[1])
-    found = len(data) - 8 - header_size
+    found = file_size - 8 - header_size
     if found < needed:
         raise ValueError(f"{where} is truncated: the header describes {needed} bytes of tensor data "
                          f"but only {found} are there")
     return header
 
 
+def _read_structure(header: dict[str, Any], where: str) -> Any:
+    """The parsed nesting kept in the metadata (None for a flat file), checked before it is parsed."""
+    metadata = header.get("__metadata__")
+    structure = metadata.get(STRUCTURE_KEY) if isinstance(metadata, dict) else None
+    if structure is None:
+        return None
+    if not isinstance(structure, str):
+        raise ValueError(f"{where} is corrupt: its {STRUCTURE_KEY!r} metadata is not a string")
+    structure = structure.encode()
+    if len(structure) > MAX_STRUCTURE_BYTES:
+        raise ValueError(f"{where} is corrupt or hostile: its {STRUCTURE_KEY!r} metadata takes "
+                         f"{len(structure)} bytes, more than the {MAX_STRUCTURE_BYTES} allowed")
+    # Each value is one {object} in it, so the objects count the entries and their nesting
+    # is the depth save limits; the [lists] around them only need to keep json.loads safe.
+    brackets = _brackets(structure)
+    objects = brackets.count(b"{")
+    if not (_nest_at_most(brackets, MAX_JSON_DEPTH)
+            and _nest_at_most(brackets.replace(b"[", b"").replace(b"]", b""), MAX_DEPTH + 1)):
+        raise ValueError(f"{where} is corrupt or hostile: its {STRUCTURE_KEY!r} metadata nests more than "
+                         f"{MAX_DEPTH} levels deep or is not valid JSON")
+    if objects > MAX_ENTRIES:
+        raise ValueError(f"{where} is corrupt or hostile: its {STRUCTURE_KEY!r} metadata has {objects} "
+                         f"entries, more than the {MAX_ENTRIES} allowed")
+    return _parse_json(structure, where, f"{STRUCTURE_KEY!r} metadata")
+
+
+def _open_for_reading(path: Path) -> Any:
+    """safetensors' own reader for `path`. It checks the whole header (dtypes, shapes, offsets)
+    when it opens the file, then reads one tensor at a time: with the "pread" backend straight
+    into that tensor's memory, so loading needs about one file's size of memory in all."""
+    from safetensors import safe_open
+    try:
+        return safe_open(str(path), framework="np", backend="pread")
+    except TypeError:   # a safetensors without backends: it maps the file into memory instead
+        return safe_open(str(path), framework="np")
+
+
 def load(path: PathLike, device: str | None = None) -> dict[str, Any]:
     """Read a file written by `save`: a dict name -> Tensor on `device` (the default device if None).
 
     A file saved from a nested dict comes back nested, with Tensors where the arrays were.
+    The file's framing, header and metadata are checked before any tensor is read; a damaged
+    file is a ValueError that names it.
     """
-    safetensors_numpy = require_safetensors()
+    require_safetensors()
     path = Path(path)
     device = backend.normalize_device(device)
+    where = f"load: {str(path)!r}"
+    header = _read_header(path)
+    structure = _read_structure(header, where)
+    tensors = {}
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"load: no such file: {str(path)!r}") from None
-    except IsADirectoryError:
-        raise IsADirectoryError(f"load: {str(path)!r} is a directory, not a safetensors file") from None
-    header = _read_header(data, path)
-    try:
-        arrays = safetensors_numpy.load(data)
+        reader = _open_for_reading(path)
     except Exception as e:  # safetensors' own error type for anything its checks reject
-        raise ValueError(f"load: {str(path)!r} is corrupt or not a safetensors file: {e}") from None
-    # np.array copies: the tensors own writable memory rather than a view of the file's bytes.
-    tensors = {name: Tensor(np.array(array), device=device) for name, array in arrays.items()}
-    structure = (header.get("__metadata__") or {}).get(STRUCTURE_KEY)
+        raise ValueError(f"{where} is corrupt or not a safetensors file: {e}") from None
+    with reader:
+        for name in reader.keys():
+            try:
+                array = reader.get_tensor(name)
+            except Exception as e:
+                raise ValueError(f"{where} is corrupt or not a safetensors file: tensor {name!r}: {e}") from None
+            if array.dtype.kind not in "biuf":
+                raise TypeError(f"{where}: tensor {name!r} has dtype {array.dtype}, which tinygrad_edu does not "
+                                f"support; use numbers or booleans")
+            # The tensors must own writable memory, never a read-only view of the file.
+            if not array.flags.writeable:
+                array = array.copy()
+            # Tensor(array) would copy it once more; the array is fresh memory of our own, so wrap it.
+            tensors[name] = Tensor._make(backend.to_device(array, device), device, False, None)
     if structure is None:
         return tensors
     try:
-        return _decode(json.loads(structure), tensors)
+        return _decode(structure, tensors)
     except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
-        raise ValueError(f"load: {str(path)!r} is corrupt: its {STRUCTURE_KEY!r} metadata does not "
+        raise ValueError(f"{where} is corrupt: its {STRUCTURE_KEY!r} metadata does not "
                          f"describe the tensors in the file") from None
