@@ -108,13 +108,54 @@ def test_default_device_can_be_set():
 
 
 def test_default_device_comes_from_the_environment_variable():
-    code = "import tinygrad_edu as tg; print(tg.get_default_device())"
+    code = "import tinygrad_edu as tg; print(tg.get_default_device(), tg.zeros(1).device)"
     env = dict(os.environ, TINYGRAD_EDU_DEVICE="cpu")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "cpu"
-    env["TINYGRAD_EDU_DEVICE"] = "tpu"
+    assert out.stdout.split() == ["cpu", "cpu"]
+
+
+def test_a_bad_device_variable_breaks_the_first_use_of_the_default_device_not_the_import():
+    code = "import tinygrad_edu as tg; print('imported', flush=True); tg.zeros(1)"
+    env = dict(os.environ, TINYGRAD_EDU_DEVICE="tpu")
     bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    assert bad.returncode != 0 and "unknown device 'tpu'" in bad.stderr
+    assert bad.stdout == "imported\n" and bad.returncode != 0
+    assert "ValueError: the environment variable TINYGRAD_EDU_DEVICE='tpu' names no device" in bad.stderr
+    assert "choices: cpu, cuda" in bad.stderr
+
+
+@pytest.fixture
+def default_device_not_looked_up(monkeypatch):
+    """As right after `import tinygrad_edu`: TINYGRAD_EDU_DEVICE not yet read (restored after)."""
+    monkeypatch.setattr(backend.devices, "_default_device", None)
+
+
+@pytest.mark.parametrize("value, error", [("tpu", ValueError), ("cuda:1", ValueError), ("cuda", RuntimeError)])
+@pytest.mark.usefixtures("default_device_not_looked_up")
+def test_a_device_variable_naming_no_usable_device_says_which_variable_value_and_choices(monkeypatch, value, error):
+    monkeypatch.setenv("TINYGRAD_EDU_DEVICE", value)
+    monkeypatch.setitem(backend._availability, "cuda", False)   # as without CuPy, also on a GPU machine
+    monkeypatch.setitem(backend._unavailable_reason, "cuda", "CuPy is not installed")
+    monkeypatch.delitem(backend._devices, "cuda", raising=False)
+    for use in (tg.get_default_device, lambda: tg.zeros(2), lambda: Tensor([1.0])):
+        with pytest.raises(error) as info:
+            use()
+        message = str(info.value)
+        assert f"TINYGRAD_EDU_DEVICE={value!r}" in message and "choices: cpu, " in message
+        if value == "cuda":
+            assert "CuPy is not installed" in message   # and why that device cannot be used
+
+
+@pytest.mark.usefixtures("default_device_not_looked_up")
+def test_set_default_device_wins_over_the_environment_variable(monkeypatch):
+    monkeypatch.setenv("TINYGRAD_EDU_DEVICE", "tpu")
+    tg.set_default_device("cpu")
+    assert tg.zeros(1).device == tg.get_default_device() == "cpu"
+
+
+@pytest.mark.usefixtures("default_device_not_looked_up")
+def test_an_empty_device_variable_means_cpu(monkeypatch):
+    monkeypatch.setenv("TINYGRAD_EDU_DEVICE", "")
+    assert tg.get_default_device() == "cpu"
 
 
 def test_strict_device_refuses_silent_host_conversion():

@@ -6,9 +6,12 @@ default run (15 epochs) 98.1%, and 98.1% to 99.7% over seeds 0-5. The tests ask 
 """
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -121,9 +124,9 @@ def test_without_dot_the_demo_writes_dot_files_and_one_line_with_the_install_hin
     assert "UserWarning" not in captured.err
 
 
-def _run_module(*args: str) -> subprocess.CompletedProcess:
+def _run_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+                          cwd=REPO, timeout=120, env=None if env is None else {**os.environ, **env})
 
 
 def test_python_dash_m_shows_help_and_exits_0():
@@ -137,7 +140,13 @@ def test_python_dash_m_shows_help_and_exits_0():
     (["demo", "--epochs", "0"], "must be at least 1"),
     (["demo", "--epochs", "many"], "expected a whole number"),
     (["demo", "--device", "tpu"], "invalid choice: 'tpu'"),
-    (["demo", "--lr", "-1"], "must be greater than 0"),
+    (["demo", "--lr", "-1"], "must be a finite number greater than 0, got '-1'"),
+    (["demo", "--lr", "0"], "must be a finite number greater than 0, got '0'"),
+    (["demo", "--lr", "inf"], "must be a finite number greater than 0, got 'inf'"),
+    (["demo", "--lr", "nan"], "must be a finite number greater than 0, got 'nan'"),
+    (["demo", "--lr", "1e400"], "must be a finite number greater than 0, got '1e400'"),   # inf once read
+    (["demo", "--seed", "-1"], "argument --seed: must be 0 or more, got -1"),
+    (["demo", "--batch-size", "0"], "argument --batch-size: must be at least 1"),
     (["demo", "--no-such-option"], "unrecognized arguments"),
     (["fly"], "invalid choice: 'fly'"),
 ])
@@ -188,11 +197,167 @@ def test_missing_safetensors_is_reported_before_training(tmp_path, monkeypatch, 
     _assert_one_line_error(capsys, 'pip install "tinygrad_edu[io]"')
 
 
-def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path, capsys):
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fails the test if training starts: the problem must be found before."""
+    monkeypatch.setattr(cli, "train", lambda *args, **kwargs: pytest.fail("training started"))
+
+
+@pytest.mark.usefixtures("no_training")
+def test_an_output_folder_that_cannot_be_made_is_a_one_line_error_before_training(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert cli.main(["demo", "--quick", "--out", str(blocker / "run")]) == 1
+    assert cli.main(["demo", "--quick", "--out", str(blocker / "run")]) == 2
     _assert_one_line_error(capsys, "cannot create the output folder")
+
+
+@pytest.mark.usefixtures("no_training")
+def test_an_output_path_that_is_a_file_is_a_one_line_error_before_training(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    assert cli.main(["demo", "--out", str(tmp_path / "file")]) == 2
+    _assert_one_line_error(capsys, f"the output folder {str(tmp_path / 'file')!r} is a file, not a folder")
+
+
+@pytest.mark.parametrize("name", [cli.MODEL_FILE, cli.HISTORY_FILE, "loss_curve.png"])
+@pytest.mark.usefixtures("no_training")
+def test_a_folder_where_an_output_file_goes_is_a_one_line_error_before_training(name, tmp_path, capsys):
+    (tmp_path / name).mkdir()
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 2
+    _assert_one_line_error(capsys, f"cannot write {str(tmp_path / name)!r}: a folder of that name is in the way")
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, a folder nobody can write into")
+@pytest.mark.usefixtures("no_training")
+def test_an_output_folder_nobody_can_write_into_is_a_one_line_error_before_training(capsys):
+    assert cli.main(["demo", "--out", "/proc"]) == 2   # even root cannot make files there
+    _assert_one_line_error(capsys, "cannot write into the output folder '/proc'")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root writes into a folder with mode 0o555 anyway; the /proc test covers it")
+@pytest.mark.usefixtures("no_training")
+def test_a_read_only_output_folder_is_a_one_line_error_before_training(tmp_path, capsys):
+    read_only = tmp_path / "read_only"
+    read_only.mkdir(mode=0o555)
+    try:
+        assert cli.main(["demo", "--out", str(read_only)]) == 2
+    finally:
+        read_only.chmod(0o755)
+    _assert_one_line_error(capsys, "cannot write into the output folder", "Permission denied")
+
+
+@pytest.mark.usefixtures("no_training")
+def test_the_output_folder_is_probed_by_really_writing_a_file(tmp_path, monkeypatch, capsys):
+    """Permission bits say nothing for root or on a read-only disk; a write that fails does."""
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 2
+    _assert_one_line_error(capsys, f"cannot write into the output folder {str(tmp_path)!r}: Permission denied")
+
+
+def test_the_writability_probe_leaves_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "train", _instant_train)
+    monkeypatch.setattr(cli, "_write_pictures", lambda *args: [])
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([cli.HISTORY_FILE, cli.MODEL_FILE])
+
+
+def _instant_train(model, x, y, epochs, **kwargs):
+    """Stands in for training where only what comes after it matters."""
+    model.eval()
+    return {"loss": [2.3] * epochs, "train_accuracy": [0.1] * epochs, "test_accuracy": [0.1] * epochs}
+
+
+def test_a_loss_that_becomes_nan_stops_the_run_without_saving_and_hints_at_the_learning_rate(tmp_path, monkeypatch,
+                                                                                              capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)   # no progress bar on stderr: only the error is there
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    assert cli.main(["demo", "--epochs", "1", "--lr", "1e10", "--out", str(tmp_path)]) == 1
+    _assert_one_line_error(capsys, "training stopped: the loss became ", " at epoch 1/1, step ",
+                           "nothing was saved", "Try a lower --lr than 1e+10, e.g. --lr 1e+09")
+    assert list(tmp_path.iterdir()) == []   # no NaN weights passed off as a result
+
+
+@pytest.mark.parametrize("writable", ["temp folder", "current folder", "nowhere"])
+def test_a_model_that_cannot_be_saved_after_training_is_saved_elsewhere_and_the_message_says_where(
+        writable, tmp_path, monkeypatch, capsys):
+    out, temp, current = tmp_path / "out", tmp_path / "temp", tmp_path / "current"
+    temp.mkdir()
+    current.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.chdir(current)
+    can_write = {"temp folder": temp, "current folder": current, "nowhere": None}[writable]
+    real_save = tg.save
+
+    def save(state, path):   # a full disk everywhere but `can_write`
+        if Path(path).parent.parent != can_write:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_save(state, path)
+    monkeypatch.setattr(tg, "save", save)
+    monkeypatch.setattr(cli, "train", _instant_train)
+    monkeypatch.setattr(cli, "_write_pictures", lambda *args: pytest.fail("pictures of an unsaved run"))
+    assert cli.main(["demo", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"tinygrad-edu: error: could not save the trained model in {str(out)!r}: "
+                          "No space left on device") and err.count("\n") == 1
+    assert not (out / cli.MODEL_FILE).exists()
+    if can_write is None:
+        assert "the trained model is lost" in err
+        assert list(temp.iterdir()) == list(current.iterdir()) == []   # no empty folders left behind
+        return
+    fallback, = can_write.glob("tinygrad-edu-demo-*")
+    assert f"it was written to {str(fallback / cli.MODEL_FILE)!r} instead" in err
+    model = DigitsConvNet()
+    model.load_state_dict(tg.load(fallback / cli.MODEL_FILE))
+    assert json.loads((fallback / cli.HISTORY_FILE).read_text())["epochs"] == cli.DEFAULT_EPOCHS
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"], ["--version"]])
+def test_help_works_whatever_the_device_variable_says(args):
+    result = _run_module(*args, env={"TINYGRAD_EDU_DEVICE": "tpu"})
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_an_unknown_device_in_the_variable_is_a_one_line_error_from_the_real_command_line(tmp_path):
+    result = _run_module("demo", "--out", str(tmp_path / "run"), env={"TINYGRAD_EDU_DEVICE": "tpu"})
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("tinygrad-edu: error: the environment variable TINYGRAD_EDU_DEVICE='tpu' ")
+    assert "choices: cpu, cuda" in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.fixture
+def device_variable(monkeypatch):
+    """Sets TINYGRAD_EDU_DEVICE as if before `import tinygrad_edu`; the default device is restored after."""
+    monkeypatch.setattr(backend.devices, "_default_device", None)
+    monkeypatch.setattr(cli, "train", _instant_train)
+    monkeypatch.setattr(cli, "_write_pictures", lambda *args: [])
+    monkeypatch.setitem(backend._availability, "cuda", False)   # as without a GPU, also on a machine with one
+    monkeypatch.setitem(backend._unavailable_reason, "cuda", "no usable NVIDIA GPU was found")
+    monkeypatch.delitem(backend._devices, "cuda", raising=False)
+    return lambda value: monkeypatch.setenv("TINYGRAD_EDU_DEVICE", value)
+
+
+def test_the_demo_runs_on_the_device_the_variable_names(device_variable, tmp_path):
+    device_variable("strict")   # tests/strict_backend.py: NumPy arrays that refuse to mix, like CuPy's
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / cli.HISTORY_FILE).read_text())["device"] == "strict"
+
+
+def test_an_unusable_device_in_the_variable_is_a_one_line_error(device_variable, tmp_path, capsys):
+    device_variable("cuda")
+    assert cli.main(["demo", "--out", str(tmp_path / "run")]) == 1
+    _assert_one_line_error(capsys, "TINYGRAD_EDU_DEVICE='cuda'", "no usable NVIDIA GPU", "choices: cpu, cuda")
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("value", ["cuda", "tpu", "strict"])
+def test_the_device_option_wins_over_the_variable(device_variable, value, tmp_path):
+    device_variable(value)
+    assert cli.main(["demo", "--device", "cpu", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / cli.HISTORY_FILE).read_text())["device"] == "cpu"
+    assert tg.zeros(1).device == "cpu"
 
 
 def test_console_script_in_pyproject_points_at_main():

@@ -10,7 +10,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import nn
 from tinygrad_edu.models import DigitsConvNet, digits_mlp
-from tinygrad_edu.training import accuracy, digits_split, train
+from tinygrad_edu.training import NonFiniteLossError, accuracy, digits_split, train
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "tinygrad_edu"
 BELOW = ["nn", "optim", "utils", "data.py", "serialization.py", "viz", "study", "backend", "backend.py",
@@ -69,6 +69,40 @@ def test_train_logs_one_line_per_epoch_only_when_asked(capsys):
     assert "test accuracy" in lines[0]
     train(nn.Sequential(nn.Flatten(), nn.Linear(64, 10)), x_train, y_train, 2)
     assert capsys.readouterr().out == ""
+
+
+def test_a_loss_that_becomes_nan_stops_training_and_says_where():
+    x_train, y_train, _, _ = _small_digits(128)
+    x_train = tg.cat([x_train[:127], tg.full((1, 1, 8, 8), float("nan"))])   # one broken digit
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
+    lines: list[str] = []
+    with pytest.raises(NonFiniteLossError) as error:
+        train(model, x_train, y_train, 2, lr=0.5, batch_size=32, log=lines.append)
+    e = error.value
+    assert isinstance(e, RuntimeError) and e.what == "loss" and e.value != e.value and e.lr == 0.5
+    assert (e.epoch, e.steps) == (1, 4) and 1 <= e.step <= 4 and lines == []   # stopped inside the first epoch
+    assert f"the loss became nan at epoch 1, step {e.step} of 4" in str(e)
+    assert "try a learning rate lower than 0.5" in str(e)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")   # NumPy's overflow warnings on the way to NaN
+def test_a_diverging_run_stops_at_the_first_non_finite_loss():
+    x_train, y_train, _, _ = _small_digits(128)
+    tg.manual_seed(0)
+    with pytest.raises(NonFiniteLossError) as error:
+        train(DigitsConvNet(), x_train, y_train, 3, lr=1e10, batch_size=32)
+    e = error.value
+    assert e.value != e.value or abs(e.value) == float("inf")
+    assert e.epoch == 1 and e.step > 1   # the first step is taken with finite weights
+
+
+def test_a_finite_loss_that_leaves_nan_weights_behind_is_caught_too():
+    x_train, y_train, _, _ = _small_digits(64)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))
+    model.broken = nn.Parameter(tg.tensor([float("nan")]))   # no loss sees it, so only the last check can
+    with pytest.raises(NonFiniteLossError, match="the weights became nan at epoch 1, step 2 of 2") as error:
+        train(model, x_train, y_train, 1, batch_size=32)
+    assert error.value.what == "weights"
 
 
 def _imported_names(path: pathlib.Path) -> set[str]:

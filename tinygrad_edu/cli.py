@@ -10,14 +10,24 @@ output folder and writes what the run leaves there.
     tinygrad-edu demo --quick           # a few seconds, fewer epochs
     tinygrad-edu demo --device cuda     # the same on an NVIDIA GPU (needs CuPy)
 
-Exit codes: 0 on success, 1 for a problem the user can fix (no GPU, a missing extra, an
-unwritable folder), 2 for bad arguments.
+Without --device the run uses the default device, which the environment variable
+TINYGRAD_EDU_DEVICE may set; --device wins over it.
+
+Every argument and the output folder are checked before training starts, so that a run never
+trains for minutes and then fails on something it could have seen at once. Exit codes: 0 on
+success; 2 for a bad argument or an output folder that cannot take the run's files, found
+before training; 1 for a run that cannot start or finish (no GPU, a missing extra, a loss that
+became NaN, a model that could not be saved where asked: the message then says where it went).
+Errors are short lines on stderr (argparse adds its usage lines), never a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import shutil
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -26,31 +36,90 @@ from typing import Sequence
 import tinygrad_edu as tg
 from tinygrad_edu import backend, nn, serialization
 from tinygrad_edu.models import DigitsConvNet
-from tinygrad_edu.training import accuracy, digits_split, train
+from tinygrad_edu.training import NonFiniteLossError, accuracy, digits_split, train
 
 DEFAULT_EPOCHS = 15
 QUICK_EPOCHS = 3
 MODEL_FILE = "model.safetensors"
 HISTORY_FILE = "history.json"
+# Every file a run may write into its folder: these two, and the pictures of viz/report.py.
+OUTPUT_FILES = (MODEL_FILE, HISTORY_FILE, "loss_curve.png", "conv1_kernels.png", "feature_maps.png",
+                "model_graph.svg", "model_graph_ops.svg", "model_graph.dot", "model_graph_ops.dot")
 
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, without a traceback."""
+    exit_code = 1
 
 
-def _check_device(name: str) -> str:
+class UsageError(UserError):
+    """A bad argument or output folder, found before training; exit code 2, like argparse's errors."""
+    exit_code = 2
+
+
+def _choose_device(name: str | None) -> str:
+    """--device when it is given, else the default device (which TINYGRAD_EDU_DEVICE may set).
+
+    The choice becomes the default device, so that every tensor of the run lives there, also
+    the ones made without device= (--device wins over a variable that names another device).
+    """
     try:
-        return backend.normalize_device(name)
-    except (RuntimeError, ValueError) as e:
+        device = backend.normalize_device(name)
+        backend.set_default_device(device)
+    except ValueError as e:     # an unknown device: a bad value, like a bad argument
+        raise UsageError(str(e)) from None
+    except RuntimeError as e:   # a known device that cannot run here, e.g. cuda without a GPU
         raise UserError(str(e)) from None
+    return device
 
 
 def _prepare_out_dir(out: Path) -> Path:
+    """Make the output folder and make sure that every file of the run can be written there."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"the output folder {str(out)!r} is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise UserError(f"cannot create the output folder {str(out)!r}: {e.strerror or e}") from None
+        raise UsageError(f"cannot create the output folder {str(out)!r}: {e.strerror or e}") from None
+    for name in OUTPUT_FILES:
+        if (out / name).is_dir():
+            raise UsageError(f"cannot write {str(out / name)!r}: a folder of that name is in the way")
+    try:   # permission bits do not stop root, and say nothing of read-only disks: really write
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".tinygrad-edu-probe-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"cannot write into the output folder {str(out)!r}: {e.strerror or e}") from None
     return out
+
+
+def _write_run(state: dict, record: dict, folder: Path) -> None:
+    tg.save(state, folder / MODEL_FILE)
+    (folder / HISTORY_FILE).write_text(json.dumps(record, indent=2) + "\n")
+
+
+def _save_run(model: nn.Module, record: dict, out: Path) -> None:
+    """Write the model and its history into `out`. When that fails although `out` was checked
+    before training (a full disk, a folder removed meanwhile), write them into a new folder in
+    the temp folder, else in the current one, and say where: a trained model is never lost
+    without a word."""
+    state = model.state_dict()
+    try:
+        _write_run(state, record, out)
+        return
+    except OSError as e:
+        problem = f"could not save the trained model in {str(out)!r}: {e.strerror or e}"
+    for parent in (tempfile.gettempdir(), Path.cwd()):
+        fallback = None
+        try:
+            fallback = Path(tempfile.mkdtemp(prefix="tinygrad-edu-demo-", dir=parent))
+            _write_run(state, record, fallback)
+        except OSError:
+            if fallback is not None:
+                shutil.rmtree(fallback, ignore_errors=True)
+            continue
+        raise UserError(f"{problem}; it was written to {str(fallback / MODEL_FILE)!r} instead "
+                        f"(with {HISTORY_FILE})")
+    raise UserError(f"{problem}, nor in the temp folder or the current folder: the trained model is lost")
 
 
 def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, out: Path) -> list[Path]:
@@ -63,7 +132,7 @@ def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, ou
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             written = list(write_demo_pictures(model, history, sample_image, out))
-    except ImportError as e:   # e.g. matplotlib missing: the pictures are a bonus, not the point
+    except (ImportError, OSError) as e:   # e.g. no matplotlib: the pictures are a bonus, not the point
         print(f"note: no pictures written: {e}")
         return []
     for warning in caught:   # e.g. no Graphviz `dot`: one line with the hint, not a Python warning
@@ -72,7 +141,7 @@ def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, ou
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    device = _check_device(args.device)
+    device = _choose_device(args.device)
     epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else DEFAULT_EPOCHS)
     out = Path(args.out)
     try:
@@ -89,18 +158,24 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"training a 4-layer ConvNet on {len(y_train)} digits ({len(y_test)} held out) on {device} "
           f"for {epochs} epochs")
     start = time.perf_counter()
-    history = train(model, x_train, y_train, epochs, lr=args.lr, batch_size=args.batch_size, seed=args.seed,
-                    test=(x_test, y_test), progress=True, log=print)
+    try:
+        with warnings.catch_warnings():   # NumPy's overflow warnings: a NaN loss is reported below, in one line
+            warnings.filterwarnings("ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning)
+            history = train(model, x_train, y_train, epochs, lr=args.lr, batch_size=args.batch_size,
+                            seed=args.seed, test=(x_test, y_test), progress=True, log=print)
+    except NonFiniteLossError as e:
+        raise UserError(f"training stopped: the {e.what} became {e.value} at epoch {e.epoch}/{epochs}, "
+                        f"step {e.step}/{e.steps}; nothing was saved. Try a lower --lr than {args.lr:g}, "
+                        f"e.g. --lr {args.lr / 10:g}") from None
     seconds = time.perf_counter() - start
     test_accuracy = accuracy(model, x_test, y_test)
     print(f"test accuracy: {test_accuracy:.2%} ({round(test_accuracy * len(y_test))}/{len(y_test)} held-out digits)")
     print(f"time: {seconds:.1f} s")
 
-    tg.save(model.state_dict(), out / MODEL_FILE)
     record = {"model": "DigitsConvNet", "model_file": MODEL_FILE, "device": device, "epochs": epochs,
               "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "quick": args.quick,
               "test_accuracy": test_accuracy, "seconds": seconds, "history": history}
-    (out / HISTORY_FILE).write_text(json.dumps(record, indent=2) + "\n")
+    _save_run(model, record, out)
     print(f"saved {out / MODEL_FILE} and {out / HISTORY_FILE}")
     for path in _write_pictures(model, history, x_test[:1], out):
         print(f"wrote {path}")
@@ -117,22 +192,34 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {value}")
+    if not (math.isfinite(value) and value > 0):   # `not value > 0` alone would let inf through
+        raise argparse.ArgumentTypeError(f"must be a finite number greater than 0, got {text!r}")
     return value
 
 
 def _add_training_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where to compute (default: cpu)")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default=None,
+                        help="where to compute (default: $TINYGRAD_EDU_DEVICE when it is set, else cpu)")
     parser.add_argument("--epochs", type=_positive_int, default=None,
                         help=f"passes over the training data (default: {DEFAULT_EPOCHS}, "
                              f"or {QUICK_EPOCHS} with --quick)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the split, the weights and the shuffling")
+    parser.add_argument("--seed", type=_non_negative_int, default=0,
+                        help="seed for the split, the weights and the shuffling (default: 0)")
     parser.add_argument("--out", default="runs/demo", metavar="DIR",
                         help="folder for the model and its history (default: runs/demo)")
     parser.add_argument("--quick", action="store_true", help="a run of a few seconds with fewer epochs")
@@ -164,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UserError as e:
         print(f"tinygrad-edu: error: {e}", file=sys.stderr)
-        return 1
+        return e.exit_code
     except KeyboardInterrupt:
         print("tinygrad-edu: interrupted", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ example that trains a classifier, so they all learn the same way.
 """
 from __future__ import annotations
 
+import math
 import sys
 from typing import Any, Callable
 
@@ -19,6 +20,19 @@ import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import nn, optim
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, train_test_split
+
+
+class NonFiniteLossError(RuntimeError):
+    """Training diverged: the loss became inf or NaN (or, at the very last step, the weights did).
+
+    The weights are then no longer usable, so `train` stops instead of going on with them;
+    a lower learning rate is the usual cure. `epoch` and `step` count from 1.
+    """
+
+    def __init__(self, epoch: int, step: int, steps: int, value: float, lr: float, what: str = "loss"):
+        self.epoch, self.step, self.steps, self.value, self.lr, self.what = epoch, step, steps, value, lr, what
+        super().__init__(f"the {what} became {value} at epoch {epoch}, step {step} of {steps}; the weights are "
+                         f"no longer usable: try a learning rate lower than {lr:g}")
 
 
 def digits_split(seed: int = 0, device: str = "cpu",
@@ -73,6 +87,8 @@ def train(model: nn.Module, x: tg.Tensor, y: tg.Tensor, epochs: int, *, lr: floa
     a tqdm bar on stderr counts the batches when tqdm is installed, and the summaries are
     written above it instead, so that the bar stays on the last line. The model is left in
     eval mode, ready to be used.
+
+    A loss that becomes inf or NaN stops the run with NonFiniteLossError, which says where.
     """
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True, seed=seed)
     optimizer = optim.Adam(model.parameters(), lr=lr)
@@ -80,32 +96,41 @@ def train(model: nn.Module, x: tg.Tensor, y: tg.Tensor, epochs: int, *, lr: floa
     if test is not None:
         history["test_accuracy"] = []
     bar = _progress(epochs * len(loader)) if progress else None
-    for epoch in range(1, epochs + 1):
-        model.train()
-        total_loss, correct, seen = 0.0, 0, 0
-        for xb, yb in loader:
-            logits = model(xb)                      # forward
-            loss = F.cross_entropy(logits, yb)      # how wrong
-            optimizer.zero_grad()
-            loss.backward()                         # backward: a gradient for every weight
-            optimizer.step()                        # nudge the weights
-            total_loss += loss.item() * len(yb)
-            correct += int((logits.argmax(dim=1) == yb).sum().item())
-            seen += len(yb)
-            if bar is not None:
-                bar.update(1)
-        history["loss"].append(total_loss / seen)
-        history["train_accuracy"].append(correct / seen)
-        summary = (f"epoch {epoch}/{epochs}: loss {history['loss'][-1]:.4f}, "
-                   f"train accuracy {history['train_accuracy'][-1]:.1%}")
-        if test is not None:
-            history["test_accuracy"].append(accuracy(model, *test))
-            summary += f", test accuracy {history['test_accuracy'][-1]:.1%}"
-        if bar is not None and log is not None:
-            bar.write(summary)   # above the bar, so the bar stays on the last line
-        elif log is not None:
-            log(summary)
-    if bar is not None:
-        bar.close()
+    try:
+        for epoch in range(1, epochs + 1):
+            model.train()
+            total_loss, correct, seen = 0.0, 0, 0
+            for step, (xb, yb) in enumerate(loader, start=1):
+                logits = model(xb)                      # forward
+                loss = F.cross_entropy(logits, yb)      # how wrong
+                loss_value = loss.item()
+                if not math.isfinite(loss_value):       # its gradients would turn every weight into NaN
+                    raise NonFiniteLossError(epoch, step, len(loader), loss_value, lr)
+                optimizer.zero_grad()
+                loss.backward()                         # backward: a gradient for every weight
+                optimizer.step()                        # nudge the weights
+                total_loss += loss_value * len(yb)
+                correct += int((logits.argmax(dim=1) == yb).sum().item())
+                seen += len(yb)
+                if bar is not None:
+                    bar.update(1)
+            history["loss"].append(total_loss / seen)
+            history["train_accuracy"].append(correct / seen)
+            summary = (f"epoch {epoch}/{epochs}: loss {history['loss'][-1]:.4f}, "
+                       f"train accuracy {history['train_accuracy'][-1]:.1%}")
+            if test is not None:
+                history["test_accuracy"].append(accuracy(model, *test))
+                summary += f", test accuracy {history['test_accuracy'][-1]:.1%}"
+            if bar is not None and log is not None:
+                bar.write(summary)   # above the bar, so the bar stays on the last line
+            elif log is not None:
+                log(summary)
+    finally:
+        if bar is not None:
+            bar.close()   # also when training stops early, so that an error is not drawn over the bar
+    with tg.no_grad():   # a finite loss can still leave NaN weights behind (a NaN gradient at the last step)
+        weights = sum(p.abs().sum().item() for p in model.parameters())
+    if not math.isfinite(weights):
+        raise NonFiniteLossError(epochs, len(loader), len(loader), weights, lr, what="weights")
     model.eval()
     return history

@@ -114,23 +114,41 @@ def array_module(device: str):
     return module if module is not None else get_device(device).module
 
 
-_default_device = "cpu"
+DEVICE_VARIABLE = "TINYGRAD_EDU_DEVICE"
+# None until the default device is first used: only then is TINYGRAD_EDU_DEVICE read and
+# checked, so that `import tinygrad_edu` (and `tinygrad-edu --help`) work whatever it says.
+_default_device: str | None = None
 
 
 def set_default_device(device: str) -> None:
-    """Where new tensors live when no device is given."""
+    """Where new tensors live when no device is given (this wins over TINYGRAD_EDU_DEVICE)."""
     global _default_device
     _default_device = normalize_device(device)
 
 
 def get_default_device() -> str:
+    """Where new tensors live when no device is given: the device set_default_device chose,
+    else the one the environment variable TINYGRAD_EDU_DEVICE names, else "cpu"."""
+    global _default_device
+    if _default_device is None:
+        _default_device = _device_from_environment()
     return _default_device
 
 
-def _device_from_environment() -> None:
-    wanted = os.environ.get("TINYGRAD_EDU_DEVICE")
-    if wanted:
-        set_default_device(wanted)
+def _device_from_environment() -> str:
+    """The device TINYGRAD_EDU_DEVICE names ("cpu" when it is unset or empty), or an error that
+    names the variable, its value and the choices."""
+    wanted = os.environ.get(DEVICE_VARIABLE, "").strip()
+    if not wanted:
+        return "cpu"
+    where = f"the environment variable {DEVICE_VARIABLE}={wanted!r}"
+    choices = f"choices: {', '.join(known_devices())}, or unset it to compute on cpu"
+    if wanted.split(":")[0] not in known_devices():
+        raise ValueError(f"{where} names no device that tinygrad_edu knows; {choices}")
+    try:
+        return normalize_device(wanted)
+    except (ValueError, RuntimeError) as e:   # e.g. "cuda" without CuPy or a GPU, or "cuda:1"
+        raise type(e)(f"{where} cannot be used: {e}; {choices}") from None
 
 
 # ---- moving arrays ---------------------------------------------------------------------
@@ -181,5 +199,3 @@ def check_array(array: Any, device: str, op: str) -> None:
                         f"on device {device!r}, expected {dev.array_type.__name__}; "
                         f"an array left its device without an explicit move")
 
-
-_device_from_environment()
