@@ -1,4 +1,5 @@
-"""Movement operations against PyTorch: reshaping, reordering, indexing, padding and joining."""
+"""Movement operations against PyTorch: reshaping, reordering, padding and joining
+(indexing is in test_indexing.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -46,26 +47,6 @@ CASES = [
     ("expand_0d", *same(lambda x: x.expand(2, 2)), [()]),
     ("expand_tuple", *same(lambda x: x.expand((4, 2))), [(2,)]),
     ("expand_as", *same(lambda x, y: x.expand_as(y) * y), [(1, 3), (2, 3)]),
-    ("getitem_int", *same(lambda x: x[1]), [(3, 4)]),
-    ("getitem_negative_int", *same(lambda x: x[-1]), [(3, 4)]),
-    ("getitem_element_gives_0d", *same(lambda x: x[1, 2]), [(3, 4)]),
-    ("getitem_slice", *same(lambda x: x[1:]), [(3, 4)]),
-    ("getitem_slice_step", *same(lambda x: x[::2, 1::2]), [(5, 4)]),
-    ("getitem_column", *same(lambda x: x[:, 1]), [(3, 4)]),
-    ("getitem_ellipsis", *same(lambda x: x[..., 0]), [(2, 3, 4)]),
-    ("getitem_none", *same(lambda x: x[None, :, None]), [(3,)]),
-    ("getitem_0d_ellipsis", *same(lambda x: x[...]), [()]),
-    ("getitem_int_list", *same(lambda x: x[[0, 2, 1]]), [(3, 4)]),
-    ("getitem_repeated_indices", *same(lambda x: x[[0, 2, 0, 0]]), [(3, 4)]),
-    ("getitem_two_int_lists", *same(lambda x: x[[0, 1, 1], [2, 0, 2]]), [(3, 4)]),
-    ("getitem_slice_and_int_list", *same(lambda x: x[:, [3, 3, 1]]), [(3, 4)]),
-    ("getitem_int_list_and_slice", *same(lambda x: x[[1, 1], 1:3]), [(3, 4)]),
-    ("getitem_2d_int_array", lambda x: x[np.array([[0, 1], [1, 1]])],
-     lambda x: x[torch.tensor([[0, 1], [1, 1]])], [(3, 2)]),
-    ("getitem_bool_mask", *same(lambda x: x[x > 0]), [(3, 4)]),
-    ("getitem_bool_rows", lambda x: x[np.array([True, False, True])],
-     lambda x: x[torch.tensor([True, False, True])], [(3, 4)]),
-    ("getitem_repeated_then_squared", *same(lambda x: (x * x)[[1, 1, 0]] * x[[0, 1, 1]]), [(3,)]),
     ("pad_last_dim", lambda x: pad(x, (1, 2)), lambda x: TF.pad(x, (1, 2)), [(2, 3)]),
     ("pad_two_dims", lambda x: pad(x, (1, 0, 0, 2)), lambda x: TF.pad(x, (1, 0, 0, 2)), [(2, 3)]),
     ("pad_all_dims_of_4d", lambda x: pad(x, (1, 1, 2, 0, 0, 1, 1, 0)),
@@ -96,60 +77,9 @@ def test_movement_op_values_gradients_and_second_derivatives_match_torch(name, o
     check_against_torch(ours, theirs, shapes, device=device, double=True)
 
 
-FD_CASES = [c for c in CASES if c[0] != "getitem_bool_mask"]   # the mask moves with the input
-
-
-@pytest.mark.parametrize("name, ours, theirs, shapes", FD_CASES, ids=[c[0] for c in FD_CASES])
+@pytest.mark.parametrize("name, ours, theirs, shapes", CASES, ids=[c[0] for c in CASES])
 def test_movement_op_gradients_match_finite_differences(name, ours, theirs, shapes):
     finite_difference_check(ours, shapes)
-
-
-def test_integer_array_indexing_adds_up_gradients_of_repeated_indices(device):
-    x = Tensor([10.0, 20.0, 30.0], device=device, requires_grad=True)
-    index = Tensor([0, 2, 0, 0], device=device)
-    x[index].sum().backward()
-    assert x.grad.tolist() == [3.0, 0.0, 1.0]
-
-
-def test_repeated_index_pairs_in_two_dims_add_up(device):
-    x = tg.zeros(2, 3, device=device, requires_grad=True)
-    rows, cols = Tensor([1, 1, 0], device=device), Tensor([2, 2, 0], device=device)
-    x[rows, cols].backward(Tensor([1.0, 2.0, 4.0], device=device))
-    assert x.grad.tolist() == [[4.0, 0.0, 0.0], [0.0, 0.0, 3.0]]
-
-
-def test_tensor_indices_give_the_same_result_as_lists(device):
-    x = Tensor(np.arange(12.0).reshape(3, 4), device=device, requires_grad=True)
-    by_tensor = x[Tensor([2, 0], device=device), 1:]
-    by_list = x[[2, 0], 1:]
-    assert by_tensor.tolist() == by_list.tolist() == [[9.0, 10.0, 11.0], [1.0, 2.0, 3.0]]
-
-
-def test_bool_mask_indexing_sends_gradient_only_to_selected_elements(device):
-    x = Tensor([[-1.0, 2.0], [3.0, -4.0]], device=device, requires_grad=True)
-    mask = x > 0
-    picked = x[mask]
-    assert picked.tolist() == [2.0, 3.0]
-    (picked * Tensor([5.0, 7.0], device=device)).sum().backward()
-    assert x.grad.tolist() == [[0.0, 5.0], [7.0, 0.0]]
-
-
-def test_negative_step_slices_match_numpy(device):
-    values = np.arange(6.0).reshape(2, 3)
-    x = Tensor(values, device=device, requires_grad=True)
-    y = x[:, ::-1]
-    np.testing.assert_array_equal(y.numpy(), values[:, ::-1])
-    (y * Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device=device)).sum().backward()
-    assert x.grad.tolist() == [[3.0, 2.0, 1.0], [6.0, 5.0, 4.0]]
-
-
-def test_iterating_over_a_tensor_yields_rows_that_carry_gradients(device):
-    x = Tensor([[1.0, 2.0], [3.0, 4.0]], device=device, requires_grad=True)
-    total = None
-    for row in x:
-        total = row.sum() if total is None else total + row.sum() * 2.0
-    total.backward()
-    assert x.grad.tolist() == [[1.0, 1.0], [2.0, 2.0]]
 
 
 def test_cat_promotes_dtypes_like_torch(device):
@@ -181,3 +111,24 @@ def test_transpose_and_permute_of_0d_and_1d_tensors_are_identities(device):
     assert Tensor(5.0, device=device).T.item() == 5.0
     assert v.transpose(0, -1).tolist() == [1.0, 2.0]
     assert Tensor(5.0, device=device).transpose(0, -1).item() == 5.0
+
+
+def test_shape_errors_of_reshape_permute_expand_cat_are_value_and_runtime_errors():
+    from tinygrad_edu.errors import ShapeError
+    x = tg.zeros(2, 3)
+    for bad in (lambda: x.reshape(4, 2), lambda: x.permute(0, 0), lambda: x.expand(3, 3),
+                lambda: tg.cat([x, tg.zeros(2, 2)], dim=0)):
+        with pytest.raises(ShapeError) as error:
+            bad()
+        assert isinstance(error.value, ValueError) and isinstance(error.value, RuntimeError)
+
+
+def test_a_shape_that_is_not_ints_names_the_op_and_an_integer_tensor_counts_as_an_int():
+    x = tg.zeros(2, 3)
+    with pytest.raises(TypeError, match=r"reshape: a shape must be a sequence of ints, got \(str\)"):
+        x.reshape("a")
+    assert x.reshape(tg.tensor(3), 2).shape == (3, 2)
+    with pytest.raises(TypeError, match=r"reshape: a shape must be a sequence of ints, got \(Tensor, int\)"):
+        x.reshape(tg.tensor(3.0), 2)
+    with pytest.raises(TypeError, match="only integer tensors of a single element"):
+        range(tg.tensor([1, 2]))
