@@ -54,7 +54,8 @@ def test_only_leaves_keep_grad_unless_retain_grad():
     kept = x * 3.0
     kept.retain_grad()
     (hidden + kept).sum().backward()
-    assert hidden.grad is None
+    with pytest.warns(UserWarning, match="not a leaf Tensor is being accessed"):   # PyTorch's warning
+        assert hidden.grad is None
     np.testing.assert_allclose(kept.grad.numpy(), [1.0, 1.0])
 
 
@@ -302,6 +303,6 @@ def test_inplace_update_under_no_grad_keeps_the_leaf():
 
 def test_inplace_update_of_a_leaf_that_requires_grad_is_refused_while_recording():
     w = Tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="in place.*no_grad"):
+    with pytest.raises(RuntimeError, match="in-place operation.*no_grad"):
         w -= 1.0
     np.testing.assert_allclose(w.numpy(), [1.0, 2.0])

@@ -54,6 +54,9 @@ TESTED_IN = {
     "to": "test_tensor.py", "cpu": "test_op_registry.py", "cuda": "test_backend.py", "float": "test_tensor.py",
     "double": "test_tensor.py", "long": "test_op_registry.py", "int": "test_op_registry.py", "bool": "test_tensor.py",
     "type_as": "test_op_registry.py",
+    "add_": "test_inplace.py", "sub_": "test_inplace.py", "mul_": "test_inplace.py", "div_": "test_inplace.py",
+    "zero_": "test_inplace.py", "fill_": "test_inplace.py", "copy_": "test_inplace.py", "clamp_": "test_inplace.py",
+    "relu_": "test_inplace.py", "sigmoid_": "test_inplace.py", "setitem": "test_inplace.py"
 }
 
 

@@ -115,11 +115,16 @@ def test_pow_with_a_negative_base_and_an_integer_exponent_matches_torch(device):
     check_against_torch(lambda a: a ** -2, lambda a: a ** -2, [x], device=device, double=True)
 
 
-def test_pow_gradient_for_the_exponent_is_zero_where_the_base_is_not_positive(device):
-    base = Tensor([-2.0, 0.0, 2.0], device=device)
-    exponent = Tensor([2.0, 2.0, 2.0], device=device, requires_grad=True)
-    (base ** exponent).sum().backward()
-    np.testing.assert_allclose(exponent.grad.numpy(), [0.0, 0.0, 4.0 * np.log(2.0)])
+def test_pow_gradient_for_the_exponent_where_the_base_is_not_positive_matches_torch(device):
+    # torch: 0 for 0^b with b >= 0, -inf for 0^b with b < 0, nan for a negative base (ln a is nan)
+    base = np.array([-2.0, 0.0, 0.0, 0.0, 2.0])
+    exponent = np.array([2.0, 2.0, 0.0, -1.0, 2.0])
+    ours = Tensor(exponent, device=device, requires_grad=True)
+    (Tensor(base, device=device) ** ours).sum().backward()
+    theirs = torch.tensor(exponent, requires_grad=True)
+    (torch.tensor(base) ** theirs).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy())
+    np.testing.assert_allclose(ours.grad.numpy(), [np.nan, 0.0, 0.0, -np.inf, 4.0 * np.log(2.0)])
 
 
 def test_a_tensor_used_twice_accumulates_both_gradients(device):

@@ -59,12 +59,17 @@ def test_matmul_with_a_numpy_array_on_either_side(device):
     assert (w.T @ x.T).tolist() == [[4.0], [7.0]]
 
 
-def test_matmul_keeps_float32_and_promotes_mixed_dtypes(device):
+def test_matmul_keeps_float32_and_refuses_mixed_dtypes_like_torch(device):
     a = tg.ones(2, 3, device=device)
     assert (a @ tg.ones(3, device=device)).dtype == tg.float32
-    assert (a @ tg.ones(3, dtype=tg.float64, device=device)).dtype == tg.float64
     n = Tensor([[1, 2], [3, 4]], device=device)
     assert (n @ n).dtype == tg.int64 and (n @ n).tolist() == [[7, 10], [15, 22]]
+    with pytest.raises(RuntimeError, match="expected m1 and m2 to have the same dtype"):
+        torch.ones(2, 3) @ torch.ones(3, 2, dtype=torch.float64)
+    for other in (tg.ones(3, 2, dtype=tg.float64, device=device), tg.ones(3, 2, dtype=tg.int64, device=device)):
+        with pytest.raises(RuntimeError, match=rf"^matmul: expected both operands to have the same dtype, but got "
+                                               rf"float32 and {other.dtype}"):
+            a @ other
 
 
 def test_vector_dot_vector_gives_a_0d_tensor(device):

@@ -6,7 +6,7 @@
     x.grad      # Tensor([2., 4.])
 """
 from tinygrad_edu import backend
-from tinygrad_edu.autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tinygrad_edu.autograd import Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_edu.tensor import Tensor, backward, grad
 from tinygrad_edu import ops  # declares every op: Tensor gets its methods and operators here
 from tinygrad_edu.ops.registry import toplevel_functions

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import itertools
 import re
+import sys
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -70,12 +72,43 @@ class set_grad_enabled:  # noqa: N801 — named like torch.set_grad_enabled
 
     def __call__(self, func: Callable) -> Callable:
         mode = self.mode
+        if inspect.isgeneratorfunction(func):
+            return _generator_with_mode(func, mode)
 
         @functools.wraps(func)
         def with_mode(*args: Any, **kwargs: Any) -> Any:
             with set_grad_enabled(mode):
                 return func(*args, **kwargs)
         return with_mode
+
+
+def _generator_with_mode(func: Callable, mode: bool) -> Callable:
+    """A generator runs in `mode` while it runs, and the caller's mode holds between its steps."""
+    @functools.wraps(func)
+    def generator_with_mode(*args: Any, **kwargs: Any) -> Any:
+        with set_grad_enabled(mode):
+            gen = func(*args, **kwargs)
+            try:
+                answer = gen.send(None)
+            except StopIteration as done:
+                return done.value
+        while True:
+            try:
+                request = yield answer
+            except GeneratorExit:
+                with set_grad_enabled(mode):
+                    gen.close()
+                raise
+            except BaseException:   # thrown in by the caller: hand it to the generator
+                step: Callable = lambda: gen.throw(*sys.exc_info())   # noqa: E731
+            else:
+                step = lambda: gen.send(request)   # noqa: E731
+            try:
+                with set_grad_enabled(mode):
+                    answer = step()
+            except StopIteration as done:
+                return done.value
+    return generator_with_mode
 
 
 class no_grad(set_grad_enabled):  # noqa: N801
@@ -90,6 +123,13 @@ class enable_grad(set_grad_enabled):  # noqa: N801
 
     def __init__(self) -> None:
         super().__init__(True)
+
+
+class inference_mode(set_grad_enabled):  # noqa: N801
+    """PyTorch's faster no_grad; here the same as `no_grad` (`inference_mode(False)` records again)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__(not mode)
 
 
 class RemovableHandle:
@@ -196,12 +236,23 @@ class Function:
     """
 
     inputs: tuple[Tensor, ...]
+    # The node that made each input when forward ran (None for a leaf): the graph's edges. An
+    # input changed in place later gets a new grad_fn; this op's gradient still goes to the old.
+    input_fns: tuple[Function | None, ...]
     needs_input_grad: tuple[bool, ...]
     xp: Any                      # the array module (numpy or cupy) the inputs live in
+    hooks: dict[int, Callable] | None = None   # register_hook on this node's output tensor
+    retained: Any = None         # a weak reference to the output, once it called retain_grad()
     position: int = 0            # the order in which forward ran (from 1); 0 again once released
     freed: bool = False
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     moves_device = False         # set by the one op whose result lives on another device
+    is_view = False              # set by ops whose result may share the input's memory (reshape)
+    # Which inputs backward reads, for each input's gradient (None: all of them). Add reads
+    # none, Mul's gradient for a reads b: ((1,), (0,)). Only what is read must be unchanged.
+    reads: tuple[tuple[int, ...], ...] | None = None
+    saved_versions: tuple[int, ...] | None = None   # the inputs' versions at forward (None: all 0)
+    output_version = 0           # the output's version once made (an in-place op's output is bumped)
     _has_init = False            # whether the subclass sets up state in __init__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -221,14 +272,18 @@ class Function:
         first = inputs[0]
         device = first._device
         if len(inputs) == 1:   # most ops, and most steps of a backward pass: nothing to gather
-            arrays, needs_grad = (first.data,), (first.requires_grad,)
+            arrays, needs_grad, input_fns = (first.data,), (first.requires_grad,), (first.grad_fn,)
+            changed_before = first._version_box is not None
         else:
-            arrays, needs_grad = [], []
+            arrays, needs_grad, input_fns, changed_before = [], [], [], False
             for t in inputs:   # one plain loop: comprehensions cost a call each
                 if t._device != device:
                     cls._raise_device_mismatch(inputs)
                 arrays.append(t.data)
                 needs_grad.append(t.requires_grad)
+                input_fns.append(t.grad_fn)
+                if t._version_box is not None:
+                    changed_before = True
         fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         try:
@@ -238,6 +293,8 @@ class Function:
             if named is e:
                 raise
             raise named from e   # `from e`: the failing line stays in the traceback
+        if not data.ndim:   # NumPy hands back a scalar, not a 0-d array, for e.g. a full sum
+            data = fn.xp.asarray(data)
         if cls.moves_device:
             device = options["device"]
         if device != "cpu":
@@ -248,12 +305,20 @@ class Function:
             for hook in state.forward_hooks:
                 hook(fn, data)
         if not (state.grad_enabled and True in needs_grad):
-            return first._make(data, device, False, None)
+            out = first._make(data, device, False, None)
+            if cls.is_view and _is_view_of(data, first.data):
+                out._become_view_of(first, first.requires_grad)   # as in PyTorch, even under no_grad
+            return out
         if not state.forward_hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
+        fn.input_fns = tuple(input_fns)
         fn.needs_input_grad = tuple(needs_grad)
+        if changed_before:   # an input was changed in place (or viewed) before: remember its version
+            fn.saved_versions = tuple(t._version for t in inputs)
         out = first._make(data, device, True, fn)
+        if cls.is_view and _is_view_of(data, first.data):
+            out._become_view_of(first, True)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
         return out
@@ -287,6 +352,26 @@ class Function:
         """The tensor forward produced (only for ops that set `uses_output`)."""
         return self._output()
 
+    def check_versions(self) -> None:
+        """Refuse to run backward when a tensor it reads was changed in place since forward."""
+        needed = range(len(self.inputs)) if self.reads is None else \
+            {i for g, reads in zip(self.needs_input_grad, self.reads) if g for i in reads}
+        for i in needed:
+            t = self.inputs[i]
+            was = 0 if self.saved_versions is None else self.saved_versions[i]
+            if t._version != was:
+                self._raise_changed(f"input {i}", t, was)
+        out = self._output() if self.uses_output else None
+        if out is not None and out._version != self.output_version:
+            self._raise_changed("its output", out, self.output_version)
+
+    def _raise_changed(self, which: str, t: Tensor, was: int) -> None:
+        raise RuntimeError(
+            f"backward: one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {which} of {self.op_name()} ({self.name()}), a tensor of shape "
+            f"{tuple(t.shape)}, is at version {t._version}; expected version {was} instead. Change a copy "
+            f"(x = x.clone()) or write the operation out of place (x = x + y instead of x += y)")
+
     def constant(self, array: Any) -> Tensor:
         """Wrap an array computed in backward (a mask, a weight) as a Tensor outside the graph."""
         first = self.inputs[0]
@@ -294,8 +379,17 @@ class Function:
 
     def release(self) -> None:
         """Free what forward saved and forget the inputs: this node cannot run backward again."""
+        for inp, made_by in zip(self.inputs, self.input_fns):
+            if made_by is not None and made_by.uses_output and not made_by.freed:
+                made_by.kept_output = inp   # that op's backward (still to come) reads its output
         self.__dict__.clear()
         self.freed = True
+
+
+def _is_view_of(data: Any, source: Any) -> bool:
+    """Whether `data` is a view of `source`'s memory (NumPy and CuPy point a view at the owner)."""
+    base = data.base
+    return base is not None and (base is source or base is source.base)
 
 
 def _in_op(error: Exception, cls: type[Function], inputs: Sequence[Tensor]) -> Exception:
@@ -312,134 +406,179 @@ def _in_op(error: Exception, cls: type[Function], inputs: Sequence[Tensor]) -> E
 
 _array_modules = backend.array_modules
 _positions = itertools.count(1)   # numbers ops in the order their forward ran
+# The forward position at the latest in-place change, in any thread. An op whose forward ran
+# after it has nothing to check in backward: one compare of two ints per op, the common case.
+_last_change = [0]
+
+
+def note_inplace_change(version_box: list) -> None:
+    """Count one in-place change of a tensor (its version box, [version, has views], is shared
+    with its views)."""
+    version_box[0] += 1
+    _last_change[0] = next(_positions)
 
 
 # ---- the backward engine -------------------------------------------------------------------
 
-def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
-    """Every tensor that `roots` depend on through recorded ops, inputs before outputs.
+def topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Every recorded op that `roots` depend on, each after the ops that made its inputs.
 
-    Each recorded op carries its `position` in forward order, and an op's output is always
-    made after its inputs, so sorting the tensors by position puts every input before the
-    tensors computed from it. Finding the tensors uses an explicit stack, not recursion, so
-    a chain of 100,000 operations works at Python's default recursion limit.
+    Each recorded op carries its `position` in forward order, and an op always runs after the
+    ops that made its inputs, so sorting by position is a valid order. Finding the ops uses an
+    explicit stack, not recursion, so a chain of 100,000 operations works at Python's default
+    recursion limit.
     """
     # Keyed by position. Released ops all read position 0, so the first one met is still
     # stacked, popped and reported.
-    found = {r.grad_fn.position: r for r in roots if r.grad_fn is not None}
+    found = {fn.position: fn for fn in roots}
     stack = list(found.values())
     while stack:
-        fn = stack.pop().grad_fn
+        fn = stack.pop()
         if fn.freed:
             raise RuntimeError(
                 "backward: trying to backward through the graph a second time; its saved "
                 "values were freed after the first backward. Pass retain_graph=True to the "
                 "first backward() if you need to go through it again")
-        for inp in fn.inputs:
-            made_by = inp.grad_fn
+        for made_by in fn.input_fns:
             if made_by is not None and made_by.position not in found:
-                found[made_by.position] = inp
-                stack.append(inp)
+                found[made_by.position] = made_by
+                stack.append(made_by)
     return [found[position] for position in sorted(found)]
 
 
-Deliver = Callable[["Tensor", "Tensor"], None]
+# deliver(leaf tensor or node, gradient): what a caller of propagate does with a finished gradient
+Deliver = Callable[[Any, "Tensor"], None]
 
 
 def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool,
-              deliver: Deliver, wanted: frozenset[int] = frozenset()) -> None:
+              deliver: Deliver, wanted: frozenset[Function] = frozenset()) -> None:
     """Walk the graph from `roots` back to the leaves, handing each finished gradient on.
 
-    `deliver(tensor, grad)` receives the complete gradient of every leaf, of every tensor that
-    called `retain_grad()`, and of every tensor whose id is in `wanted`. A non-leaf tensor's
-    gradient is complete when its turn comes (the order guarantees that every use of it has
-    reported back); a leaf's only at the end of the walk.
+    Gradients are collected per node (the op that made a tensor) and, for leaves, per tensor.
+    `deliver(key, grad)` receives the complete gradient of every leaf (key: the tensor), and
+    of every node whose output called `retain_grad()` or that is in `wanted` (key: the node).
+    A node's gradient is complete when its turn comes (the order guarantees that every use of
+    its output has reported back); a leaf's only at the end of the walk.
     """
-    pending: dict[int, tuple[Tensor, Tensor]] = {}   # id -> (tensor, gradient summed so far)
+    nodes: dict[Function, Tensor] = {}                # node -> gradient of its output, summed
+    leaves: dict[int, tuple[Tensor, Tensor]] = {}     # id(leaf) -> (leaf, gradient summed)
     for root, g in zip(roots, root_grads):
-        _add_gradient(pending, root, g)
+        _add_gradient(nodes, leaves, root.grad_fn, root, g)
     with set_grad_enabled(create_graph):
-        for t in reversed(topological_order(roots)):
-            entry = pending.pop(id(t), None)
-            if entry is None:   # nothing that needs a gradient came through this tensor
+        for fn in reversed(topological_order([r.grad_fn for r in roots if r.grad_fn is not None])):
+            grad = nodes.pop(fn, None)
+            if grad is None:   # nothing that needs a gradient came through this op
                 continue
-            grad = _run_tensor_hooks(t, entry[1]) if t._hooks else entry[1]
-            if t._retains_grad or id(t) in wanted:
-                deliver(t, grad)
-            _backward_step(t.grad_fn, grad, pending, retain_graph)
-        for leaf, grad in pending.values():
-            deliver(leaf, _run_tensor_hooks(leaf, grad) if leaf._hooks else grad)
+            if fn.hooks:
+                grad = _run_tensor_hooks(fn.hooks, grad)
+            if fn.retained is not None or fn in wanted:
+                deliver(fn, grad)
+            _backward_step(fn, grad, nodes, leaves, retain_graph)
+        for leaf, grad in leaves.values():
+            deliver(leaf, _run_tensor_hooks(leaf._hooks, grad) if leaf._hooks else grad)
 
 
-def _backward_step(fn: Function, grad: Tensor, pending: dict, retain_graph: bool) -> None:
+def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain_graph: bool) -> None:
     """One op's backward: its inputs' gradients, brought back to their shapes and collected."""
+    if fn.position < _last_change[0]:   # something changed in place after this forward
+        fn.check_versions()
     input_grads = fn.backward(grad)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     for hook in _state.backward_hooks:
         hook(fn, input_grads)
-    for inp, g in zip(fn.inputs, input_grads):
-        if g is None or not inp.requires_grad:
+    # needs_input_grad, not inp.requires_grad: a tensor that started requiring grad after this
+    # forward (requires_grad_() later) gets nothing from it, as in PyTorch.
+    for inp, made_by, g, needed in zip(fn.inputs, fn.input_fns, input_grads, fn.needs_input_grad):
+        if g is None or not needed:
             continue
         if g.data.shape != inp.data.shape:
             # Undo broadcasting, in this one place: an input stretched to a bigger shape
             # receives the sum of the gradient over the stretched dimensions.
             g = g.sum_to_size(inp.data.shape)
-        _add_gradient(pending, inp, g)
+        _add_gradient(nodes, leaves, made_by, inp, g)
     if not retain_graph:
         fn.release()
 
 
-def _add_gradient(pending: dict, t: Tensor, g: Tensor) -> None:
-    """A tensor reached along several paths receives the sum of their gradients."""
-    earlier = pending.get(id(t))
-    pending[id(t)] = (t, g) if earlier is None else (t, earlier[1] + g)
+def _add_gradient(nodes: dict, leaves: dict, made_by: Function | None, t: Tensor, g: Tensor) -> None:
+    """A node (or leaf) reached along several paths receives the sum of their gradients."""
+    if made_by is None:
+        earlier = leaves.get(id(t))
+        leaves[id(t)] = (t, g) if earlier is None else (t, earlier[1] + g)
+    else:
+        earlier = nodes.get(made_by)
+        nodes[made_by] = g if earlier is None else earlier + g
 
 
-def _run_tensor_hooks(t: Tensor, grad: Tensor) -> Tensor:
-    for hook in list(t._hooks.values()):
+def _run_tensor_hooks(hooks: dict, grad: Tensor) -> Tensor:
+    for hook in list(hooks.values()):
         replaced = hook(grad)
         if replaced is not None:
-            if getattr(replaced, "shape", None) != grad.shape:
-                shape = getattr(replaced, "shape", None)
-                raise RuntimeError(f"register_hook: hook {getattr(hook, '__name__', hook)!r} returned "
-                                   f"{type(replaced).__name__}"
-                                   f"{'' if shape is None else f' of shape {tuple(shape)}'}; expected None or "
-                                   f"a Tensor of shape {tuple(grad.shape)}")
+            _check_hook_result(hook, replaced, grad)
             grad = replaced
     return grad
 
 
+def _check_hook_result(hook: Callable, replaced: Any, grad: Tensor) -> None:
+    """A hook may return None (keep the gradient) or a Tensor like the gradient, nothing else."""
+    name = getattr(hook, "__name__", repr(hook))
+    if type(replaced) is not type(grad):
+        raise TypeError(f"register_hook: hook {name!r} returned a {type(replaced).__name__}; expected None or "
+                        f"a Tensor of shape {tuple(grad.shape)}, dtype {grad.dtype}, on {grad.device}")
+    for what in ("shape", "dtype", "device"):
+        if getattr(replaced, what) != getattr(grad, what):
+            raise RuntimeError(f"register_hook: hook {name!r} returned a gradient with {what} "
+                               f"{getattr(replaced, what)}, but the gradient has {what} {getattr(grad, what)}")
+
+
 def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add `grad` into `t.grad`: gradients from several backward calls add up until zeroed."""
-    if not create_graph:
-        grad = grad.detach()
-    if t.grad is None:
-        t.grad = grad
-    elif create_graph:
-        t.grad = t.grad + grad
+    """Add `grad` into `t.grad`: gradients from several backward calls add up until zeroed.
+
+    Every `.grad` is a tensor of its own, with its own writable memory, as in PyTorch: the
+    backward of `a + b` hands one array to both, and a broadcast gradient is a read-only view.
+    """
+    earlier = t._grad
+    if create_graph:
+        t._grad = grad if earlier is None else earlier + grad
+    elif earlier is None:
+        t._grad = t._make(grad.data.copy(), t.device, False, None)
+    elif earlier.requires_grad or not getattr(earlier.data.flags, "writeable", True):
+        t._grad = t._make(earlier.data + grad.data, t.device, False, None)
     else:
-        t.grad = t._make(t.grad.data + grad.data, t.device, False, None)
+        earlier.data += grad.data   # in place, as PyTorch: a tensor that holds the .grad sees it
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
                  create_graph: bool) -> None:
     """Accumulate the gradients into the `.grad` of leaves and of tensors that retain theirs."""
-    propagate(roots, root_grads, retain_graph, create_graph, lambda t, g: accumulate(t, g, create_graph))
+    def into_grad(key: Any, g: Tensor) -> None:
+        t = key.retained() if isinstance(key, Function) else key
+        if t is not None:
+            accumulate(t, g, create_graph)
+    propagate(roots, root_grads, retain_graph, create_graph, into_grad)
 
 
 def run_grad(roots: Sequence[Tensor], root_grads: Sequence[Tensor], inputs: Sequence[Tensor], retain_graph: bool,
              create_graph: bool, allow_unused: bool) -> tuple[Tensor | None, ...]:
     """The gradients of `roots` with respect to `inputs`, touching no `.grad`."""
+    keys = [t if t.grad_fn is None else t.grad_fn for t in inputs]   # a non-leaf's gradient is its node's
+    wanted = frozenset(id(k) for k in keys)
     found: dict[int, Tensor] = {}
-    wanted = frozenset(id(t) for t in inputs)
 
-    def keep(t: Tensor, g: Tensor) -> None:
-        if id(t) in wanted:
-            found[id(t)] = g
-    propagate(roots, root_grads, retain_graph, create_graph, keep, wanted)
+    def keep(key: Any, g: Tensor) -> None:
+        if id(key) in wanted:
+            found[id(key)] = g
+    propagate(roots, root_grads, retain_graph, create_graph, keep, frozenset(k for k in keys if isinstance(k, Function)))
     for i, t in enumerate(inputs):
-        if id(t) not in found and not allow_unused:
+        if id(keys[i]) not in found and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) was not used to compute the "
                                f"outputs; pass allow_unused=True to get None for it")
-    return tuple(found.get(id(t)) for t in inputs)
+    return tuple(_writable(found.get(id(k))) for k in keys)
+
+
+def _writable(g: Tensor | None) -> Tensor | None:
+    """A gradient the caller may change in place: a broadcast gradient is a read-only view."""
+    if g is None or g.requires_grad or getattr(g.data.flags, "writeable", True):
+        return g
+    return g._make(g.data.copy(), g.device, False, None)

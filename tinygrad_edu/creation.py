@@ -91,8 +91,14 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
 
 def linspace(start: float, end: float, steps: int, dtype: Any = None, device: str | None = None,
              requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced numbers from start to end; an integer dtype truncates them, as in
+    PyTorch, and bool is refused, as in PyTorch."""
+    dtype = _float_dtype(dtype)
+    if dtype == backend.bool_:
+        raise NotImplementedError("linspace: not implemented for dtype bool (PyTorch has no bool linspace "
+                                  "either); make a float or integer range and compare it, e.g. linspace(...) > 0")
     device = backend.normalize_device(device)
-    return _new(backend.array_module(device).linspace(start, end, steps), _float_dtype(dtype), device, requires_grad)
+    return _new(backend.array_module(device).linspace(start, end, steps), dtype, device, requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, device: str | None = None,

@@ -4,17 +4,20 @@ A Tensor holds its data (a NumPy or CuPy array) and, when it was produced by an 
 that needs gradients, `grad_fn`: the Function that made it, which in turn knows its inputs.
 Those links are the computational graph that `backward()` walks in reverse.
 
-This file holds what a tensor *is*: its data, its graph links, gradients, in-place changes
-and printing. The operations (`x.relu()`, `x + y`, `x.sum()`) are declared in
+This file holds what a tensor *is*: its data, its graph links, its gradient, its version
+(how often its memory was changed in place) and printing. The operations (`x.relu()`, `x + y`, `x.sum()`) are declared in
 `tinygrad_edu/ops/`, each once, with its forward and backward side by side; the op registry
 (`ops/registry.py`) adds them to Tensor as methods and operators when `tinygrad_edu` loads.
 """
 from __future__ import annotations
 
+import warnings
+import weakref
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from tinygrad_edu import autograd, backend
 from tinygrad_edu.autograd import RemovableHandle
+from tinygrad_edu.errors import DTypeError, ShapeError
 
 Shape = tuple[int, ...]
 
@@ -29,8 +32,10 @@ class Tensor:
             [6., 8.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_device", "_hooks", "_retains_grad",
-                 "__weakref__")
+    # _version_box: None until the tensor (or a view of its memory) is first changed in place,
+    # then a one-element list shared by every tensor that sees that memory. _base: set on views.
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_device", "_hooks", "_retains_grad",
+                 "_version_box", "_base", "__weakref__")
     __array_ufunc__ = None   # make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy's loop
 
     def __init__(self, data: Any, dtype: Any = None, device: str | None = None,
@@ -54,7 +59,8 @@ class Tensor:
     def _become_leaf(self, array: Any, device: str, requires_grad: bool) -> None:
         """Set every field of a new leaf tensor holding `array` (shared, not copied)."""
         self.data = array
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
+        self._version_box: list[int] | None = None
         self.grad_fn = None
         self._device = device
         self._hooks: dict[int, Callable] | None = None
@@ -72,7 +78,8 @@ class Tensor:
         input is a Parameter."""
         t = object.__new__(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
+        t._version_box = None
         t.requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._device = device
@@ -154,6 +161,13 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __index__(self) -> int:
+        """An integer tensor of one element where Python wants an index: x.reshape(n, -1), range(n)."""
+        if self.dtype.kind not in "iu" or self.numel() != 1:
+            raise TypeError(f"only integer tensors of a single element can be converted to an index, "
+                            f"got {self.dtype} of shape {self.shape}")
+        return int(self.item())
+
     def __bool__(self) -> bool:
         if self.numel() != 1:
             raise RuntimeError(f"the truth value of a tensor with {self.numel()} elements is ambiguous; "
@@ -161,10 +175,74 @@ class Tensor:
         return bool(self.item())
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph: no gradient flows through the result."""
-        return Tensor._make(self.data, self._device, False, None)
+        """The same data, cut from the graph: no gradient flows through the result.
+
+        It shares the memory and the version counter: changing it in place is seen by every
+        backward that needs the original's values."""
+        out = Tensor._make(self.data, self._device, False, None)
+        out._become_view_of(self, False, is_view=False)   # an alias outside the graph, not a view in it
+        return out
+
+    # ---- versions: what backward checks before it reads a saved tensor ---------------------
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's memory was changed in place (PyTorch's `t._version`)."""
+        box = self._version_box
+        return 0 if box is None else box[0]
+
+    def _bump_version(self) -> None:
+        """Record one in-place change of this tensor's memory (and so of every view of it)."""
+        if self._version_box is None:
+            self._version_box = [0, False]
+        autograd.note_inplace_change(self._version_box)
+
+    def _become_view_of(self, other: Tensor, requires_grad: bool, is_view: bool = True) -> None:
+        """Share `other`'s memory bookkeeping: one version counter (a list [version, has views]),
+        and, for a real view, the same base tensor."""
+        if other._version_box is None:
+            other._version_box = [0, False]
+        self._version_box = other._version_box
+        if is_view:
+            self._base = getattr(other, "_base", other)
+            other._version_box[1] = True
+        self.requires_grad = requires_grad
+
+    def _has_views(self) -> bool:
+        """Whether a view (x[0], x.T, ...) of this tensor's memory was ever made."""
+        return self._version_box is not None and self._version_box[1]
+
+    def _is_view(self) -> bool:
+        return getattr(self, "_base", None) is not None
 
     # ---- autograd ----------------------------------------------------------------------
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward accumulated here (leaves, and tensors that called retain_grad)."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during backward(); use .retain_grad() on the non-leaf "
+                          "Tensor if you want its gradient, or access the leaf Tensor instead", UserWarning,
+                          stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: the tensor has shape "
+                                   f"{self.shape}, the grad {value.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: the tensor is {self.dtype}, "
+                                   f"the grad {value.dtype}")
+            if value.device != self.device:
+                raise RuntimeError(f"assigned grad has data located on a different device: the tensor is on "
+                                   f"{self.device}, the grad on {value.device}")
+        self._grad = value
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not backend.is_floating(self.dtype):
@@ -180,15 +258,26 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("retain_grad: the tensor does not require grad")
         self._retains_grad = True
+        if self.grad_fn is not None:   # the engine collects a non-leaf's gradient at its node
+            self.grad_fn.retained = weakref.ref(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
-        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it."""
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned Tensor replaces it.
+
+        A non-leaf's hook is kept by the op that made it (its `grad_fn`), where the engine
+        collects its gradient, as in PyTorch."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
-        if self._hooks is None:
-            self._hooks = {}
-        handle = RemovableHandle(self._hooks)
-        self._hooks[handle.id] = hook
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        else:
+            if self.grad_fn.hooks is None:
+                self.grad_fn.hooks = {}
+            hooks = self.grad_fn.hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None,
@@ -196,76 +285,12 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad`."""
         backward(self, gradient, retain_graph, create_graph)
 
-    # ---- changing data in place (only outside the graph) --------------------------------
-
-    def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError(
-                f"{op}: cannot change a tensor that requires grad in place while gradients are "
-                f"recorded; update weights inside `with tg.no_grad():`, or write `x = x + y` instead")
-
-    def _inplace(self, other: Any, op: str, ufunc: str) -> Tensor:
-        self._check_inplace(op)
-        other_data = other.data if isinstance(other, Tensor) else other
-        if isinstance(other, Tensor) and other.device != self._device:
-            raise RuntimeError(f"{op}: tensor is on {self._device} but the other operand is on {other.device}")
-        other_shape = getattr(other_data, "shape", ())
-        if other_shape != self.shape:   # (same shapes, the usual case, need no broadcasting check)
-            result_shape = self.xp.broadcast_shapes(self.shape, other_shape)
-            if result_shape != self.shape:
-                raise ValueError(f"{op}: the result of shape {result_shape} does not fit in place into "
-                                 f"a tensor of shape {self.shape}")
-        try:
-            getattr(self.xp, ufunc)(self.data, other_data, out=self.data, casting="same_kind")
-        except TypeError as e:
-            raise TypeError(f"{op}: {e}") from None
-        return self
-
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, "add_ (+=)", "add")
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, "sub_ (-=)", "subtract")
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, "mul_ (*=)", "multiply")
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, "div_ (/=)", "divide")
-
-    def add_(self, other: Any) -> Tensor:
-        return self._inplace(other, "add_", "add")
-
-    def sub_(self, other: Any) -> Tensor:
-        return self._inplace(other, "sub_", "subtract")
-
-    def mul_(self, other: Any) -> Tensor:
-        return self._inplace(other, "mul_", "multiply")
-
-    def zero_(self) -> Tensor:
-        self._check_inplace("zero_")
-        self.data[...] = 0
-        return self
-
-    def fill_(self, value: float) -> Tensor:
-        self._check_inplace("fill_")
-        self.data[...] = value
-        return self
-
-    def copy_(self, source: Any) -> Tensor:
-        """Overwrite the data with `source`'s (moved and converted as needed), keeping identity."""
-        self._check_inplace("copy_")
-        data = source.data if isinstance(source, Tensor) else source
-        data = backend.to_device(data, self._device, self.dtype)
-        if tuple(data.shape) != self.shape:
-            raise ValueError(f"copy_: source has shape {tuple(data.shape)} but the tensor has shape {self.shape}")
-        self.data[...] = data
-        return self
-
     # ---- promotion: what the binary ops in ops/ call first --------------------------------
 
     def _operand(self, other: Any, op: str) -> tuple[Tensor, Tensor]:
-        """Bring `self` and `other` to one dtype and one kind (Tensor), as PyTorch promotes."""
+        """Bring `self` and `other` to one dtype and one kind (Tensor), as PyTorch promotes
+        (`backend.promote_types`: bool < integer < float, and a 0-d tensor adapts to a tensor
+        with dimensions only within its category; `backend.scalar_result_dtype` for numbers)."""
         if isinstance(other, Tensor):
             if other.dtype == self.dtype:
                 return self, other
@@ -292,10 +317,14 @@ class Tensor:
         a, b = self._operand(other, ufunc)
         if a.device != b.device:
             raise RuntimeError(f"{ufunc}: tensors are on {a.device} and {b.device}")
+        if ufunc in ("logical_and", "logical_or") and a.dtype != backend.bool_:
+            ufunc = "bitwise" + ufunc[len("logical"):]   # bool & int64 is int64, as in PyTorch
         try:
             result = getattr(self.xp, ufunc)(a.data, b.data)
         except ValueError:
-            raise ValueError(f"{ufunc}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+            raise ShapeError(f"{ufunc}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
+        except TypeError:   # & and | of floats
+            raise DTypeError(f"{ufunc}: only integer and bool tensors support it, got {a.dtype}") from None
         return Tensor._make(result, self._device, False, None)
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
@@ -323,30 +352,25 @@ class Tensor:
         return self._compare(other, "logical_or" if self.dtype == backend.bool_ else "bitwise_or")
 
     def __invert__(self) -> Tensor:
+        if self.dtype.kind not in "biu":
+            raise DTypeError(f"invert: ~ is only implemented on integer and bool tensors, got {self.dtype}")
         op = self.xp.logical_not if self.dtype == backend.bool_ else self.xp.invert
         return Tensor._make(op(self.data), self._device, False, None)
 
     def any(self) -> Tensor:
-        return Tensor._make(self.xp.any(self.data), self._device, False, None)
+        """Whether any element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
+        result = self.xp.any(self.data)
+        return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
+                            self._device, False, None)
 
     def all(self) -> Tensor:
-        return Tensor._make(self.xp.all(self.data), self._device, False, None)
-
-    def sign(self) -> Tensor:
-        """-1, 0 or 1; not differentiable (its derivative is zero almost everywhere)."""
-        return Tensor._make(self.xp.sign(self.data), self._device, False, None)
+        """Whether every element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
+        result = self.xp.all(self.data)
+        return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
+                            self._device, False, None)
 
     def eq(self, other: Any) -> Tensor:
         return self == other
-
-    # ---- writing into a tensor ---------------------------------------------------------
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("setitem")
-        if isinstance(index, Tensor):
-            index = index.data
-        value = value.data if isinstance(value, Tensor) else value
-        self.data[index] = backend.to_device(value, self._device, self.dtype)
 
     # ---- printing -------------------------------------------------------------------------
 

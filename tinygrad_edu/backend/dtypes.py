@@ -37,15 +37,24 @@ def infer_dtype(data: Any) -> np.dtype | None:
     return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind)   # None: let Tensor reject it
 
 
+def category(dtype: np.dtype) -> int:
+    """PyTorch's kinds of dtype, in the order promotion climbs them: bool 0, integer 1, float 2."""
+    return {"b": 0, "i": 1, "u": 1, "f": 2}[dtype.kind]
+
+
 def promote_types(a: np.dtype, b: np.dtype, a_is_0d: bool = False, b_is_0d: bool = False) -> np.dtype:
     """PyTorch's promotion for two tensors: a float wins over an integer and keeps its width,
-    and within one kind a 0-d tensor adapts to a tensor with dimensions, like a Python number."""
+    and an integer wins over a bool. A 0-d tensor meeting a tensor with dimensions adapts to it,
+    like a Python number, but only within one category (bool < integer < float): int8 and a 0-d
+    int64 give int8, while a bool tensor and a 0-d int64 give int64."""
     if a == b:
         return a
-    if is_floating(a) != is_floating(b):
-        return a if is_floating(a) else b
     if a_is_0d != b_is_0d:
-        return b if a_is_0d else a
+        dims, zero = (b, a) if a_is_0d else (a, b)
+        if category(zero) <= category(dims):
+            return dims
+    if is_floating(a) != is_floating(b):
+        return a if is_floating(a) else b   # int64 with float16 is float16, as in PyTorch (NumPy: float64)
     return np.promote_types(a, b)
 
 

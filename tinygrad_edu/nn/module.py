@@ -293,12 +293,19 @@ class Module:
         """Copy values (Tensors or arrays, e.g. `{k: v.numpy()}` from PyTorch) into the parameters and buffers.
 
         Everything is checked first: with strict=True every key must match; shapes must always
-        match. On any problem a RuntimeError lists all of them and the model is left unchanged.
+        match. On any problem a RuntimeError lists all of them and the model is left unchanged;
+        a value that is not numbers at all (a string, None, a dict) is a TypeError naming its key.
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> Tensor or array, got "
                             f"{type(state_dict).__name__}")
         own = self.state_dict(keep_vars=True)
+        wrong_types = [f"{name!r} should be a Tensor or array of shape {tuple(target.shape)} and dtype "
+                       f"{target.dtype}, got a {type(state_dict[name]).__name__}"
+                       for name, target in own.items() if name in state_dict and not _array_like(state_dict[name])]
+        if wrong_types:
+            raise TypeError(f"load_state_dict: cannot load into {type(self).__name__}; the model was not "
+                            f"changed:\n  " + "\n  ".join(wrong_types))
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         problems = []
@@ -395,6 +402,13 @@ class Module:
         if len(lines) == 1 and not self._modules:
             return f"{type(self).__name__}({lines[0]})"
         return f"{type(self).__name__}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _array_like(value: Any) -> bool:
+    """Whether load_state_dict can read `value` as numbers: a Tensor, an array (anything with a
+    shape, e.g. a NumPy, CuPy or PyTorch array), a number, or a (nested) list of numbers.
+    A string is not: NumPy would turn it into an array of text."""
+    return isinstance(value, (Tensor, bool, int, float, list, tuple)) or hasattr(value, "shape")
 
 
 def _converted(value: Any, target: Tensor) -> tuple[Any, str | None]:

@@ -3,5 +3,5 @@
 Importing this package loads every family, which declares its ops: from then on Tensor has
 their methods and operators. `tinygrad_edu/__init__.py` imports it right after Tensor.
 """
-from tinygrad_edu.ops import (activations, conv, conversion, elementwise, losses, matmul,  # noqa: F401
-                              movement, pooling, reduce)
+from tinygrad_edu.ops import (activations, conv, conversion, elementwise, indexing, inplace, losses,  # noqa: F401
+                              matmul, movement, pooling, reduce)

@@ -23,12 +23,14 @@ from tinygrad_edu.tensor import Tensor
 
 class Step(Function):
     """f(x) = 1 if x > 0 else 0 (Heaviside);  df/dx = 0 (no learning signal passes through)"""
+    reads = ((),)
 
     def forward(self, x):
         return (x > 0).astype(x.dtype)
 
     def backward(self, grad):
-        return grad * 0.0
+        # zeros, not grad · 0: an infinite gradient must give 0 too, not nan
+        return self.constant(self.xp.zeros(grad.shape, dtype=grad.dtype))
 
 
 @register("step", kind="activation", module="Step")
@@ -39,6 +41,7 @@ def step(input: Tensor) -> Tensor:
 
 class Sigmoid(Function):
     """f(x) = 1 / (1 + e^-x);  df/dx = f(x)·(1 - f(x))"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, x):
@@ -56,7 +59,8 @@ class SigmoidGrad(Function):
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, s):
-        return grad * s * (1 - s)
+        with backend.ieee_quietly(self.xp):   # an infinite grad where s is 0 or 1: nan, as in PyTorch
+            return grad * s * (1 - s)
 
     def backward(self, grad2):
         grad, s = self.inputs
@@ -72,12 +76,16 @@ def sigmoid(input: Tensor) -> Tensor:
 
 class ReLU(Function):
     """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0"""
+    # The mask is read from the output (f(x) > 0 exactly where x > 0), so relu_() can overwrite
+    # its input and backward still has what it needs.
+    uses_output = True
+    reads = ((),)
 
     def forward(self, x):
         return self.xp.maximum(x, 0)
 
     def backward(self, grad):
-        return ReLUGrad.apply(grad, self.inputs[0])
+        return ReLUGrad.apply(grad, self.output())
 
 
 class ReLUGrad(Function):
@@ -86,8 +94,14 @@ class ReLUGrad(Function):
     ReLU's backward as one op, which multiplies by the boolean mask without making a float one
     (the plain form is `grad * (x > 0).float()`; tests/test_fast_paths.py compares the two)."""
 
+    reads = ((1,), ())
+
     def forward(self, grad, x):
-        return grad * (x > 0)
+        mask = x > 0
+        out = grad * mask   # twice as fast as where(mask, grad, 0), and the same for finite grads
+        if self.xp.isnan(out).any():   # inf · 0 = nan where x <= 0: there the gradient must be 0
+            out = self.xp.where(mask, grad, 0)
+        return out
 
     def backward(self, grad2):
         return ReLUGrad.apply(grad2, self.inputs[1]), None
@@ -104,11 +118,12 @@ class LeakyReLU(Function):
 
     def forward(self, x, negative_slope):
         self.slope = negative_slope
-        return self.xp.where(x > 0, x, x * negative_slope)
+        with backend.ieee_quietly(self.xp):
+            return self.xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, grad):
-        x = self.inputs[0].data
-        return grad * self.constant(self.xp.where(x > 0, 1.0, self.slope).astype(x.dtype))
+        positive = self.constant(self.inputs[0].data > 0)
+        return where(positive, grad, grad * self.slope)
 
 
 @register("leaky_relu", kind="activation", module="LeakyReLU")
@@ -119,6 +134,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 class Tanh(Function):
     """f(x) = tanh(x);  df/dx = 1 - f(x)²"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, x):
@@ -135,7 +151,8 @@ class TanhGrad(Function):
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, t):
-        return grad * (1 - t * t)
+        with backend.ieee_quietly(self.xp):
+            return grad * (1 - t * t)
 
     def backward(self, grad2):
         grad, t = self.inputs
@@ -167,13 +184,17 @@ def _given_or_implicit_dim(dim: int | None, ndim: int, op: str) -> int:
 
 class Softmax(Function):
     """f(x)_i = e^x_i / Σ_j e^x_j;  the vector-Jacobian product is f·(g - Σ g·f)"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, x, dim):
         self.dim = dim = _softmax_dim(dim, x.ndim, "softmax")
         x = as_floating(x)
-        e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
-        return e / e.sum(axis=dim, keepdims=True)
+        if x.size == 0:   # nothing to normalize: an empty result, as in PyTorch (max() would fail)
+            return x.copy()
+        with backend.ieee_quietly(self.xp):   # a row holding inf gives nan, silently
+            e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
+            return e / e.sum(axis=dim, keepdims=True)
 
     def backward(self, grad):
         out = self.output()
@@ -188,13 +209,17 @@ def softmax(input: Tensor, dim: int | None = None) -> Tensor:
 
 class LogSoftmax(Function):
     """f(x)_i = x_i - log Σ_j e^x_j;  the vector-Jacobian product is g - softmax(x)·Σ g"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, x, dim):
         self.dim = dim = _softmax_dim(dim, x.ndim, "log_softmax")
         x = as_floating(x)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
+        if x.size == 0:
+            return x.copy()
+        with backend.ieee_quietly(self.xp):
+            shifted = x - x.max(axis=dim, keepdims=True)
+            return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad):
         return grad - self.output().exp() * grad.sum(dim=self.dim, keepdim=True)
@@ -212,9 +237,10 @@ class Softplus(Function):
     def forward(self, x, beta, threshold):
         self.beta, self.threshold = beta, threshold
         x = as_floating(x)
-        z = x * beta
-        smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
-        return self.xp.where(z > threshold, x, smooth)
+        with backend.ieee_quietly(self.xp):
+            z = x * beta
+            smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
+            return self.xp.where(z > threshold, x, smooth)
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -235,7 +261,8 @@ class ELU(Function):
     def forward(self, x, alpha):
         self.alpha = alpha
         x = as_floating(x)
-        return self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0)))
+        with backend.ieee_quietly(self.xp):
+            return self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0)))
 
     def backward(self, grad):
         positive = self.constant(self.inputs[0].data > 0)
@@ -272,14 +299,16 @@ def mish(x: Tensor) -> Tensor:
 
 
 class ReLU6(Function):
-    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks, as in PyTorch)"""
+    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks and at NaN,
+    as in PyTorch)"""
+    reads = ((0,),)
 
     def forward(self, x):
         return self.xp.clip(x, 0, 6)
 
     def backward(self, grad):
         x = self.inputs[0].data
-        return grad * self.constant(((x > 0) & (x < 6)).astype(x.dtype))
+        return where(self.constant((x > 0) & (x < 6)), grad, 0.0)
 
 
 @register("relu6", kind="activation", module="ReLU6")
@@ -288,8 +317,26 @@ def relu6(x: Tensor) -> Tensor:
     return ReLU6.apply(x)
 
 
+class Hardswish(Function):
+    """f(x) = x·relu6(x + 3)/6;  df/dx = 0 for x <= -3, 1 for x >= 3, x/3 + 1/2 between
+    (PyTorch's values at the kinks)
+
+    Its own op rather than `x * relu6(x + 3) / 6`, whose product rule would meet an infinite
+    gradient with the 0 of relu6 below -3 and give nan where PyTorch gives 0."""
+    reads = ((0,),)
+
+    def forward(self, x):
+        x = as_floating(x)
+        with backend.ieee_quietly(self.xp):
+            return x * self.xp.clip(x + 3, 0, 6) / 6
+
+    def backward(self, grad):
+        x = self.inputs[0]
+        low, high = self.constant(x.data <= -3), self.constant(x.data >= 3)
+        return where(low, 0.0, where(high, grad, grad * (x * (1 / 3) + 0.5)))
+
+
 @register("hardswish", kind="activation", module="Hardswish")
 def hardswish(x: Tensor) -> Tensor:
-    """f(x) = x·relu6(x + 3)/6;  df/dx = 0 for x <= -3, 1 for x >= 3, (2x + 3)/6 between
-    (PyTorch's values at the kinks)"""
-    return x * relu6(x + 3.0) * (1 / 6)
+    """x·relu6(x + 3)/6: a cheap smooth ReLU (see Hardswish)"""
+    return Hardswish.apply(x)

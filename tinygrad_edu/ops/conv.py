@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops import movement
 from tinygrad_edu.ops.windows import (Pair, batched, channels_first, check_float, col2im, im2col, is_int, make_windows,
                                       pair)
@@ -46,10 +48,11 @@ class Conv2d(Function):
         self.cols = cols                       # kept: the weight gradient needs the same columns
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1)   # (G, O/G, C/G·kh·kw)
-        out = self.xp.matmul(weights, cols)                         # (G, O/G, N·OH·OW): the one GEMM
-        if b is not None:
-            # Added in place while each channel is one contiguous row: no second output array.
-            out += b.reshape(groups, out_channels // groups, 1)
+        with backend.ieee_quietly(self.xp):   # overflow gives inf, inf·0 nan, silently
+            out = self.xp.matmul(weights, cols)                     # (G, O/G, N·OH·OW): the one GEMM
+            if b is not None:
+                # Added in place while each channel is one contiguous row: no second output array.
+                out += b.reshape(groups, out_channels // groups, 1)
         # The result is laid out channel by channel; a transposed view gives (N, O, OH, OW) without a copy.
         return out.reshape((out_channels, x.shape[0]) + geometry.out_size).transpose(1, 0, 2, 3)
 
@@ -78,9 +81,10 @@ class ConvInputGrad(Function):
         self.geometry, self.groups = geometry, groups
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)   # (G, C/G·kh·kw, O/G)
-        cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))           # (G, C/G·kh·kw, N·OH·OW)
-        cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
-        return col2im(self.xp, cols, geometry, in_shape)
+        with backend.ieee_quietly(self.xp):
+            cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))       # (G, C/G·kh·kw, N·OH·OW)
+            cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
+            return col2im(self.xp, cols, geometry, in_shape)
 
     def backward(self, grad):
         g, w = self.inputs
@@ -105,7 +109,9 @@ class ConvWeightGrad(Function):
         self.cols = cols
         # Plainly g·colsᵀ, matmul(channels_first(g), colsᵀ). Computed as (cols·gᵀ)ᵀ, the same
         # product, because OpenBLAS runs it faster with the long N·OH·OW side inside.
-        grad_w = self.xp.matmul(cols, channels_first(self.xp, g, groups).transpose(0, 2, 1))   # (G, C/G·kh·kw, O/G)
+        g_rows = channels_first(self.xp, g, groups).transpose(0, 2, 1)
+        with backend.ieee_quietly(self.xp):
+            grad_w = self.xp.matmul(cols, g_rows)   # (G, C/G·kh·kw, O/G)
         return grad_w.transpose(0, 2, 1).reshape(w_shape)
 
     def backward(self, grad):
@@ -147,19 +153,19 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     check_float(op, input=x, weight=weight, bias=bias)
     x, unbatched = batched(x, op)
     if weight.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kh, kw), "
+        raise ShapeError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kh, kw), "
                          f"got shape {weight.shape}")
     if not is_int(groups) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     out_channels, channels_per_group = weight.shape[:2]
     if x.shape[1] % groups or out_channels % groups:
-        raise ValueError(f"{op}: groups={groups} must divide both the input channels ({x.shape[1]}, input "
+        raise ShapeError(f"{op}: groups={groups} must divide both the input channels ({x.shape[1]}, input "
                          f"{x.shape}) and the output channels ({out_channels}, weight {weight.shape})")
     if x.shape[1] != channels_per_group * groups:
-        raise ValueError(f"{op}: input {x.shape} has {x.shape[1]} channels, but weight {weight.shape} with "
+        raise ShapeError(f"{op}: input {x.shape} has {x.shape[1]} channels, but weight {weight.shape} with "
                          f"groups={groups} expects {channels_per_group * groups}")
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"{op}: bias must have shape ({out_channels},) for weight {weight.shape}, got {bias.shape}")
+        raise ShapeError(f"{op}: bias must have shape ({out_channels},) for weight {weight.shape}, got {bias.shape}")
     kernel = weight.shape[2:]
     if isinstance(padding, str):
         dilation, stride = pair(dilation, "dilation", op), pair(stride, "stride", op)

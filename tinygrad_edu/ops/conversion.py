@@ -15,6 +15,7 @@ from tinygrad_edu.tensor import Tensor
 
 class Cast(Function):
     """f(a) = a converted to another dtype;  the gradient is converted back"""
+    reads = ((),)
 
     def forward(self, a, dtype):
         return a.astype(dtype)
@@ -26,6 +27,7 @@ class Cast(Function):
 class ToDevice(Function):
     """f(x) = x copied to another device;  the gradient is copied back"""
     moves_device = True
+    reads = ((),)
 
     def forward(self, x, device):
         return backend.to_device(x, device)
@@ -113,9 +115,10 @@ def type_as(input: Tensor, other: Tensor) -> Tensor:
 
 class Clone(Function):
     """f(a) = a copied;  df/da = 1"""
+    reads = ((),)
 
-    def forward(self, a):
-        return a.copy()
+    def forward(self, a, order="K"):
+        return a.copy(order=order)   # "K" keeps the memory order, as torch.clone; "C": row-major
 
     def backward(self, grad):
         return grad

@@ -5,6 +5,17 @@ the engine (`autograd.propagate`) sums them back to each input's own shape.
 
 Each op is a Function (forward and backward side by side) followed by its public function,
 declared with `@register`: that declaration makes the Tensor method, the operator and `tg.*`.
+
+Two habits keep the results PyTorch's:
+
+* arithmetic that can overflow or meet inf - inf runs inside `backend.ieee_quietly`, so it gives
+  inf and nan silently, as PyTorch does, where NumPy would warn. add, sub, mul and exp, the
+  cheapest and most frequent ops, compute plainly instead, with a warnings filter that drops NumPy's
+  warnings raised here (`filter_floating_point_warnings`, in backend/special.py), and compute
+  again quietly only where NumPy raised instead (a warning made an error, np.seterr(all="raise"));
+* a backward that lets the gradient through in some places and not in others selects with
+  `where(mask, grad, 0)`, never `grad * mask`: an infinite gradient times a 0 of the mask would
+  be nan, where PyTorch gives 0.
 """
 from __future__ import annotations
 
@@ -12,6 +23,8 @@ from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.backend.special import filter_floating_point_warnings
+from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -22,11 +35,37 @@ def as_floating(a):
     return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_FLOAT)
 
 
+def broadcastable(*shapes: tuple) -> bool:
+    """Whether NumPy's (and PyTorch's) broadcasting rules fit the shapes together."""
+    for sizes in zip(*(reversed(shape) for shape in shapes)):   # a missing dim counts as 1
+        if len({n for n in sizes if n != 1}) > 1:
+            return False
+    return True
+
+
+def shape_error_or(error: Exception, *arrays) -> Exception:
+    """A ShapeError naming the shapes when the arrays cannot be broadcast together (the cause of
+    `error`, which NumPy raised as a plain ValueError), else `error` itself."""
+    shapes = [tuple(a.shape) for a in arrays]
+    if broadcastable(*shapes):
+        return error
+    listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
+    return ShapeError(f"shapes {listed} cannot be broadcast together")
+
+
 class Add(Function):
     """f(a, b) = a + b;  df/da = 1, df/db = 1"""
+    reads = ((), ())   # backward reads no input (Function.reads)
 
     def forward(self, a, b):
-        return a + b
+        filter_floating_point_warnings()
+        try:
+            return a + b   # 3e38 + 3e38 is inf and inf - inf nan, silently (see the module docstring)
+        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+            with backend.ieee_quietly(self.xp):
+                return a + b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         return grad, grad
@@ -42,9 +81,17 @@ def add(input: Tensor, other: Any) -> Tensor:
 
 class Sub(Function):
     """f(a, b) = a - b;  df/da = 1, df/db = -1"""
+    reads = ((), ())
 
     def forward(self, a, b):
-        return a - b
+        filter_floating_point_warnings()
+        try:
+            return a - b
+        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+            with backend.ieee_quietly(self.xp):
+                return a - b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad[1] else None)
@@ -55,21 +102,43 @@ def sub(input: Tensor, other: Any) -> Tensor:
     """input - other, broadcast, with PyTorch's type promotion"""
     if input._keeps_dtype(other):
         return AddScalar.apply(input, scalar=-other)
-    return Sub.apply(*input._operand(other, "sub"))
+    a, b = input._operand(other, "sub")
+    _refuse_bool_subtraction(input, other, a)
+    return Sub.apply(a, b)
 
 
 @register("rsub", method=False, operators=("__rsub__",))
 def rsub(input: Tensor, other: Any) -> Tensor:
     """other - input (what `2 - x` runs)"""
     a, b = input._operand(other, "sub")
+    _refuse_bool_subtraction(input, other, a)
     return Sub.apply(b, a)
+
+
+def _refuse_bool_subtraction(input: Tensor, other: Any, promoted: Tensor) -> None:
+    """PyTorch refuses `-` with a bool operand: it almost always means a mask to invert."""
+    other_is_bool = isinstance(other, bool) or (isinstance(other, Tensor) and other.dtype == backend.bool_)
+    if promoted.dtype == backend.bool_:
+        raise DTypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; "
+                         "use `!=` (exclusive or) instead")
+    if input.dtype == backend.bool_ or other_is_bool:
+        raise DTypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; "
+                         "to invert a mask, use the `~` operator instead")
 
 
 class Mul(Function):
     """f(a, b) = a * b;  df/da = b, df/db = a"""
+    reads = ((1,), (0,))
 
     def forward(self, a, b):
-        return a * b
+        filter_floating_point_warnings()
+        try:
+            return a * b   # 1e30 · 1e30 is inf and 0 · inf nan, silently
+        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+            with backend.ieee_quietly(self.xp):
+                return a * b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
@@ -93,9 +162,15 @@ def mul(input: Tensor, other: Any) -> Tensor:
 
 class AddScalar(Function):
     """f(a) = a + c for a Python number c;  df/da = 1"""
+    reads = ((),)
 
     def forward(self, a, scalar):
-        return a + scalar
+        filter_floating_point_warnings()
+        try:
+            return a + scalar
+        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+            with backend.ieee_quietly(self.xp):
+                return a + scalar
 
     def backward(self, grad):
         return grad
@@ -103,10 +178,16 @@ class AddScalar(Function):
 
 class MulScalar(Function):
     """f(a) = c·a for a Python number c;  df/da = c"""
+    reads = ((),)
 
     def forward(self, a, scalar):
         self.scalar = scalar
-        return a * scalar
+        filter_floating_point_warnings()
+        try:
+            return a * scalar
+        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+            with backend.ieee_quietly(self.xp):
+                return a * scalar
 
     def backward(self, grad):
         return MulScalar.apply(grad, scalar=self.scalar)
@@ -114,10 +195,14 @@ class MulScalar(Function):
 
 class Div(Function):
     """f(a, b) = a / b;  df/da = 1/b, df/db = -a/b²"""
+    reads = ((1,), (0, 1))
 
     def forward(self, a, b):
         with backend.ieee_quietly(self.xp):   # x/0 is inf (or nan), silently, as in PyTorch
-            return a / b
+            try:
+                return a / b
+            except ValueError as e:
+                raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
@@ -147,6 +232,7 @@ def rdiv(input: Tensor, other: Any) -> Tensor:
 
 class Neg(Function):
     """f(a) = -a;  df/da = -1"""
+    reads = ((),)
 
     def forward(self, a):
         return -a
@@ -158,6 +244,9 @@ class Neg(Function):
 @register("neg", aliases=("negative",), operators=("__neg__",))
 def neg(input: Tensor) -> Tensor:
     """-input"""
+    if input.dtype == backend.bool_:
+        raise DTypeError("neg: negation, the `-` operator, on a bool tensor is not supported; to invert "
+                         "a mask, use the `~` operator instead")
     return Neg.apply(input)
 
 
@@ -173,27 +262,37 @@ class PowScalar(Function):
     def backward(self, grad):
         a, = self.inputs
         p = self.exponent
-        if p == 0:
-            return grad * 0.0
+        if p == 0:   # a^0 = 1 everywhere, also at a = 0: zeros, as in PyTorch (not grad · 0, nan for inf)
+            return self.constant(self.xp.zeros(grad.shape, dtype=grad.dtype))
         return grad * (p * a ** (p - 1) if p != 2 else 2.0 * a)
 
 
 class Pow(Function):
-    """f(a, b) = a^b;  df/da = b·a^(b-1), df/db = a^b·ln(a) (taken as 0 where a <= 0)"""
+    """f(a, b) = a^b;  df/da = b·a^(b-1) (0 where b = 0), df/db = a^b·ln(a) (0 where a = 0 and b >= 0)
+
+    As in PyTorch, and in agreement with PowScalar: the exponent 0 gives the base a zero
+    gradient, also at 0^0; 0^b for b >= 0 gives the exponent a zero gradient (a^b·ln(a) would
+    be 0·(-inf)). Elsewhere the formulas hold as they are: ln(a) of a negative base is nan, and
+    0^b for b < 0 gives the exponent -inf."""
     uses_output = True
 
     def forward(self, a, b):
         with backend.ieee_quietly(self.xp):
-            return a ** b
+            try:
+                return a ** b
+            except ValueError as e:
+                raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
-        grad_a = grad * b * a ** (b - 1.0) if self.needs_input_grad[0] else None
-        grad_b = None
+        grad_a = grad_b = None
+        if self.needs_input_grad[0]:
+            exponent_zero = self.constant(b.data == 0)
+            grad_a = where(exponent_zero, 0.0, grad * b * a ** (b - 1.0))
         if self.needs_input_grad[1]:
-            positive = a.data > 0
-            log_a = where(self.constant(positive), a, 1.0).log()   # ln(a) only where it exists
-            grad_b = where(self.constant(positive), grad * self.output() * log_a, 0.0)
+            zero_base = self.constant((a.data == 0) & (b.data >= 0))
+            log_a = where(zero_base, 1.0, a).log()   # log 1 = 0 there, not log 0 = -inf (0·-inf is nan)
+            grad_b = grad * where(zero_base, 0.0, self.output() * log_a)
         return grad_a, grad_b
 
 
@@ -214,10 +313,17 @@ def rpow(input: Tensor, base: Any) -> Tensor:
 
 class Exp(Function):
     """f(a) = e^a;  df/da = e^a (the output itself)"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, a):
-        return self.xp.exp(as_floating(a))
+        a = as_floating(a)
+        filter_floating_point_warnings()   # e^1000 is inf, silently (as add and mul: see the module docstring)
+        try:
+            return self.xp.exp(a)
+        except (RuntimeWarning, FloatingPointError):
+            with backend.ieee_quietly(self.xp):
+                return self.xp.exp(a)
 
     def backward(self, grad):
         return grad * self.output()
@@ -248,6 +354,7 @@ def log(input: Tensor) -> Tensor:
 
 class Sqrt(Function):
     """f(a) = √a;  df/da = 1/(2√a)"""
+    reads = ((),)
     uses_output = True
 
     def forward(self, a):
@@ -264,20 +371,52 @@ def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(input)
 
 
+def sign_of(xp, a):
+    """-1, 0 or 1 for each element, as PyTorch's sign: 0 for NaN (NumPy gives NaN), and a bool
+    array stays bool."""
+    if a.dtype.kind == "b":
+        return a.copy()
+    s = xp.sign(a)
+    return xp.where(xp.isnan(s), s.dtype.type(0), s) if s.dtype.kind == "f" else s
+
+
+class Sign(Function):
+    """f(a) = -1, 0 or 1 (0 for NaN, as in PyTorch);  df/da = 0
+
+    Its derivative is zero wherever it exists: no learning signal passes through sign()."""
+    reads = ((),)
+
+    def forward(self, a):
+        return sign_of(self.xp, a)
+
+    def backward(self, grad):
+        return self.constant(self.xp.zeros(grad.shape, dtype=grad.dtype))
+
+
+@register("sign")
+def sign(input: Tensor) -> Tensor:
+    """-1, 0 or 1 by the sign of each element; differentiable, with gradient zero"""
+    return Sign.apply(input)
+
+
 class Abs(Function):
-    """f(a) = |a|;  df/da = sign(a) (0 at 0, as in PyTorch)"""
+    """f(a) = |a|;  df/da = sign(a) (0 at 0 and at NaN, as in PyTorch)
+
+    The gradient is grad · sign(a), as in PyTorch: at a = 0 an infinite gradient gives nan there."""
 
     def forward(self, a):
         return self.xp.abs(a)
 
     def backward(self, grad):
         a = self.inputs[0].data
-        return grad * self.constant(self.xp.sign(a))
+        return grad * self.constant(sign_of(self.xp, a))
 
 
 @register("square")
 def square(input: Tensor) -> Tensor:
-    """input · input"""
+    """input · input (int64 for a bool tensor, as PyTorch's input ** 2)"""
+    if input.dtype == backend.bool_:
+        input = input.to(backend.int64)
     return input * input
 
 
@@ -287,16 +426,28 @@ def abs(input: Tensor) -> Tensor:
     return Abs.apply(input)
 
 
+def _split_between(fn: Function, grad: Tensor, a_loses, b_loses) -> tuple[Tensor | None, Tensor | None]:
+    """maximum's and minimum's backward, as PyTorch's: grad, halved where a == b, to each input
+    except where it loses (a NaN loses nowhere: both inputs get the whole gradient there)."""
+    zero = fn.constant(fn.xp.zeros((), dtype=grad.dtype))
+    a, b = fn.inputs[0].data, fn.inputs[1].data
+    shared = Where.apply(MulScalar.apply(grad, scalar=0.5), grad, condition=a == b)
+    return (Where.apply(zero, shared, condition=a_loses) if fn.needs_input_grad[0] else None,
+            Where.apply(zero, shared, condition=b_loses) if fn.needs_input_grad[1] else None)
+
+
 class Maximum(Function):
     """f(a, b) = max(a, b);  the gradient goes to the larger input, split in half on ties"""
 
     def forward(self, a, b):
-        return self.xp.maximum(a, b)
+        try:
+            return self.xp.maximum(a, b)
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs[0].data, self.inputs[1].data
-        share_a = (a > b) + 0.5 * (a == b)
-        return grad * self.constant(share_a.astype(a.dtype)), grad * self.constant((1 - share_a).astype(a.dtype))
+        return _split_between(self, grad, a < b, a > b)
 
 
 @register("maximum")
@@ -309,12 +460,14 @@ class Minimum(Function):
     """f(a, b) = min(a, b);  the gradient goes to the smaller input, split in half on ties"""
 
     def forward(self, a, b):
-        return self.xp.minimum(a, b)
+        try:
+            return self.xp.minimum(a, b)
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs[0].data, self.inputs[1].data
-        share_a = (a < b) + 0.5 * (a == b)
-        return grad * self.constant(share_a.astype(a.dtype)), grad * self.constant((1 - share_a).astype(a.dtype))
+        return _split_between(self, grad, a > b, a < b)
 
 
 @register("minimum")
@@ -337,23 +490,35 @@ class Clamp(Function):
             inside &= a >= self.low
         if self.high is not None:
             inside &= a <= self.high
-        return grad * self.constant(inside.astype(a.dtype))
+        return Where.apply(grad, self.constant(self.xp.zeros((), dtype=grad.dtype)), condition=inside)
 
 
 @register("clamp", aliases=("clip",))
 def clamp(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """input limited to [min, max] (either bound may be left out)"""
+    """input limited to [min, max] (either bound may be left out)
+
+    The bounds promote the dtype as in PyTorch: an integer tensor with a float bound gives float32."""
     if min is None and max is None:
         raise ValueError("clamp: give at least one of min and max")
+    dtype = input.dtype
+    for bound in (min, max):
+        if bound is not None:
+            dtype = backend.scalar_result_dtype(dtype, bound)
+    if dtype != input.dtype:
+        input = input.to(dtype)
     return Clamp.apply(input, low=min, high=max)
 
 
 class Where(Function):
     """f(a, b) = a where condition else b;  df/da = condition, df/db = not condition"""
+    reads = ((), ())
 
     def forward(self, a, b, condition):
         self.condition = condition
-        return self.xp.where(condition, a, b)
+        try:
+            return self.xp.where(condition, a, b)
+        except ValueError as e:
+            raise shape_error_or(e, condition, a, b) from e
 
     def backward(self, grad):
         zero = self.constant(self.xp.zeros((), dtype=grad.dtype))

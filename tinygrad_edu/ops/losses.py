@@ -11,6 +11,7 @@ import math
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -98,8 +99,8 @@ def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ign
     counted = classes.data != ignore_index
     rows = Tensor._make(xp.arange(scores.shape[0]), scores.device, False, None)
     picked = -scores[rows, xp.where(counted, classes.data, 0)]   # an ignored sample picks class 0 ...
-    if not bool(counted.all()):
-        picked = picked * Tensor._make(counted.astype(picked.dtype), scores.device, False, None)  # ... and counts 0
+    if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
+        picked = where(Tensor._make(counted, scores.device, False, None), picked, 0.0)
     if reduction == "none":
         return picked.reshape(target.shape)
     if reduction == "sum":
@@ -140,7 +141,8 @@ class BinaryCrossEntropy(Function):
     dL/dp = (p - y)/(p(1-p)), dL/dy = log(1-p) - log p"""
 
     def forward(self, p, y):
-        return -(y * _log_clamped(self.xp, p) + (1 - y) * _log_clamped(self.xp, 1 - p))
+        with backend.ieee_quietly(self.xp):
+            return -(y * _log_clamped(self.xp, p) + (1 - y) * _log_clamped(self.xp, 1 - p))
 
     def backward(self, grad):
         p, y = self.inputs

@@ -6,10 +6,13 @@ zero elsewhere), a broadcast's gradient is summed over the copies.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Sequence
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops.conversion import Clone
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import shape_args, wrap_dim
 from tinygrad_edu.tensor import Tensor
@@ -17,6 +20,8 @@ from tinygrad_edu.tensor import Tensor
 
 class Reshape(Function):
     """f(x) = the same elements in a new shape;  the gradient is reshaped back"""
+    is_view = True   # NumPy returns a view where it can: the result shares the input's memory
+    reads = ((),)
 
     def forward(self, x, shape):
         return x.reshape(shape)
@@ -25,17 +30,26 @@ class Reshape(Function):
         return grad.reshape(self.inputs[0].shape)
 
 
+def _sizes(sizes: tuple, op: str) -> tuple[int, ...]:
+    """A shape given as ints (or integer 0-d tensors), checked: reshape("a") names the op."""
+    try:
+        return tuple(operator.index(n) for n in sizes)
+    except TypeError:
+        raise TypeError(f"{op}: a shape must be a sequence of ints, got "
+                        f"({', '.join(type(n).__name__ for n in sizes)})") from None
+
+
 @register("reshape", aliases=("view",))
 def reshape(t: Tensor, *shape: Any) -> Tensor:
     """The same elements in a new shape; one size may be -1, meaning "whatever is left"."""
-    shape = tuple(int(n) for n in shape_args(shape))
+    shape = _sizes(shape_args(shape), "reshape")
     known = 1
     for n in shape:
         known *= n if n != -1 else 1
     unknown = shape.count(-1)
     fits = (unknown == 0 and known == t.numel()) or (unknown == 1 and known and t.numel() % known == 0)
     if unknown > 1 or any(n < -1 for n in shape) or not fits:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {t.shape} ({t.numel()} elements) "
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {t.shape} ({t.numel()} elements) "
                          f"into shape {shape}")
     return Reshape.apply(t, shape=shape)
 
@@ -56,6 +70,8 @@ def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 class Permute(Function):
     """f(x) = x with its dims reordered;  the gradient is reordered back"""
+    is_view = True   # NumPy returns a view where it can: the result shares the input's memory
+    reads = ((),)
 
     def forward(self, x, dims):
         self.dims = dims
@@ -89,7 +105,7 @@ def mT(t: Tensor) -> Tensor:  # noqa: N802
 def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
     normalized = tuple(d % t.ndim if -t.ndim <= d < t.ndim else -1 for d in dims) if t.ndim else tuple(dims)
     if sorted(normalized) != list(range(t.ndim)):
-        raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the {t.ndim} dims "
+        raise ShapeError(f"permute: dims {tuple(dims)} are not a permutation of the {t.ndim} dims "
                          f"of a tensor of shape {t.shape}")
     return normalized
 
@@ -118,8 +134,10 @@ def squeeze(t: Tensor, dim: int | tuple | None = None) -> Tensor:
 
 @register("contiguous", kind="method")
 def contiguous(t: Tensor) -> Tensor:
-    """input itself: every tensor here can be used as if stored without gaps"""
-    return t
+    """input itself if it is stored without gaps in row-major order, else a copy that is"""
+    if t.data.flags.c_contiguous:
+        return t
+    return Clone.apply(t, order="C")
 
 
 @register("unsqueeze")
@@ -131,6 +149,8 @@ def unsqueeze(t: Tensor, dim: int) -> Tensor:
 
 class Expand(Function):
     """f(x) = x broadcast to a bigger shape (no copy);  the gradient is summed over the copies"""
+    is_view = True   # NumPy returns a view where it can: the result shares the input's memory
+    reads = ((),)
 
     def forward(self, x, shape):
         return self.xp.broadcast_to(x, shape)
@@ -142,9 +162,9 @@ class Expand(Function):
 @register("expand", kind="method")
 def expand(t: Tensor, *sizes: Any) -> Tensor:
     """input broadcast to a bigger shape without copying (-1 keeps a size)"""
-    sizes = tuple(int(n) for n in shape_args(sizes))
+    sizes = _sizes(shape_args(sizes), "expand")
     if len(sizes) < t.ndim:
-        raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: fewer dimensions")
+        raise ShapeError(f"expand: cannot expand shape {t.shape} to {sizes}: fewer dimensions")
     lead = len(sizes) - t.ndim
     shape = list(sizes)
     for i, n in enumerate(t.shape):
@@ -152,7 +172,7 @@ def expand(t: Tensor, *sizes: Any) -> Tensor:
         if wanted == -1:
             shape[lead + i] = n
         elif n != wanted and n != 1:
-            raise ValueError(f"expand: cannot expand shape {t.shape} to {sizes}: dimension {i} has "
+            raise ShapeError(f"expand: cannot expand shape {t.shape} to {sizes}: dimension {i} has "
                              f"size {n}, which is not 1 and not {wanted}")
     return Expand.apply(t, shape=tuple(shape))
 
@@ -171,6 +191,7 @@ def broadcast_to(t: Tensor, shape: Sequence[int]) -> Tensor:
 
 class SumTo(Function):
     """f(x) = x summed down to `shape` (undoes broadcasting);  the gradient is broadcast back"""
+    reads = ((),)
 
     def forward(self, x, shape):
         lead = x.ndim - len(shape)
@@ -189,93 +210,6 @@ def sum_to_size(t: Tensor, *shape: Any) -> Tensor:
     if t.shape == shape:
         return t
     return SumTo.apply(t, shape=shape)
-
-
-# ---- indexing ----------------------------------------------------------------------------
-
-def _index_part(part: Any, t: Tensor) -> Any:
-    if isinstance(part, Tensor):
-        if part.device != t.device:
-            raise RuntimeError(f"getitem: index is on {part.device} but the tensor is on {t.device}")
-        if part.dtype.kind not in "biu":
-            raise IndexError(f"getitem: tensors used as indices must be integer or bool, got {part.dtype}")
-        return part.data
-    if isinstance(part, list) or backend.device_of_array(part) not in (None, t.device):
-        return backend.to_device(part, t.device)
-    return part
-
-
-def _normalize_index(index: Any, t: Tensor) -> Any:
-    if isinstance(index, tuple):
-        return tuple(_index_part(p, t) for p in index)
-    return _index_part(index, t)
-
-
-def _is_advanced(index: Any) -> bool:
-    """Integer or bool arrays select elements that may repeat, unlike slices and ints."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return any(hasattr(p, "dtype") for p in parts)
-
-
-class Getitem(Function):
-    """f(x) = x[index];
-    df/dx = 1 at each indexed position (added up where one is picked twice), 0 elsewhere"""
-
-    def forward(self, x, index):
-        self.index = index
-        return self.xp.asarray(x[index])   # NumPy gives a bare scalar for a single element
-
-    def backward(self, grad):
-        return IndexAdd.apply(grad, index=self.index, shape=self.inputs[0].shape)
-
-
-class IndexAdd(Function):
-    """f(g) = zeros(shape) with g added at `index` (the backward of getitem);  df/dg = g[index]"""
-
-    def forward(self, grad, index, shape):
-        self.index = index
-        out = self.xp.zeros(shape, dtype=grad.dtype)
-        if _is_advanced(index):
-            backend.scatter_add(self.xp, out, index, grad)
-        else:
-            out[index] = grad
-        return out
-
-    def backward(self, grad):
-        return Getitem.apply(grad, index=self.index)
-
-
-def _check_index_arrays(index: Any, shape: tuple[int, ...]) -> None:
-    """Integer-array indices must lie within their dim. NumPy checks this itself, but CuPy
-    silently wraps out-of-range indices around, so the check is made here for every device."""
-    parts = index if isinstance(index, tuple) else (index,)
-    is_mask = [hasattr(p, "dtype") and p.dtype.kind == "b" for p in parts]
-    used = sum(p.ndim if mask else 0 if p is None or p is Ellipsis else 1 for p, mask in zip(parts, is_mask))
-    dim = 0
-    for part, mask in zip(parts, is_mask):
-        if part is Ellipsis:
-            dim += len(shape) - used
-        elif part is None:
-            continue
-        elif mask:
-            dim += part.ndim
-        else:
-            if hasattr(part, "dtype") and part.dtype.kind in "iu" and part.size and dim < len(shape):
-                low, high = int(part.min()), int(part.max())
-                if low < -shape[dim] or high >= shape[dim]:
-                    bad = high if high >= shape[dim] else low
-                    raise IndexError(f"getitem: index {bad} is out of range for dim {dim} of size {shape[dim]} "
-                                     f"(tensor of shape {shape})")
-            dim += 1
-
-
-@register("getitem", kind="operator", operators=("__getitem__",))
-def getitem(t: Tensor, index: Any) -> Tensor:
-    """input[index]: basic and integer-array indexing, as in NumPy"""
-    index = _normalize_index(index, t)
-    if _is_advanced(index):
-        _check_index_arrays(index, t.shape)
-    return Getitem.apply(t, index=index)
 
 
 # ---- padding and joining -------------------------------------------------------------------
@@ -343,7 +277,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     d = wrap_dim(dim, first.ndim, "cat") if first.ndim else 0
     for t in tensors[1:]:
         if t.ndim != first.ndim or any(a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != d):
-            raise ValueError(f"cat: tensors must have the same shape except in dimension {d}, "
+            raise ShapeError(f"cat: tensors must have the same shape except in dimension {d}, "
                              f"got {first.shape} and {t.shape}")
     dtype = first.dtype
     for t in tensors[1:]:
@@ -358,6 +292,6 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     _check_joinable(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
-            raise ValueError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")
+            raise ShapeError(f"stack: all tensors must have one shape, got {tensors[0].shape} and {t.shape}")
     d = wrap_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, d) for t in tensors], d)

@@ -10,17 +10,29 @@ from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.registry import register
-from tinygrad_edu.ops.shapes import wrap_dims
+from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
 
 
 def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
-    """Turn an int, a tuple or None into a sorted tuple of non-negative dims (None = all)."""
+    """Turn an int, a tuple (or list) of ints, or None into a sorted tuple of non-negative dims.
+    None means every dim, and so does an empty tuple, as in PyTorch; a dim named twice is an error."""
     if dim is None:
         return None
-    dims = wrap_dims(dim, ndim, op)
-    return None if ndim == 0 else dims
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(dim)
+    elif isinstance(dim, int) and not isinstance(dim, bool):
+        dims = (dim,)
+    else:
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {type(dim).__name__}")
+    wrapped = [wrap_dim(d, ndim, op) for d in dims]
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise ShapeError(f"{op}: dim {d} appears multiple times in the list of dims {dims}")
+    return None if ndim == 0 or not wrapped else tuple(sorted(wrapped))
 
 
 def reduce_args(t: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str):
@@ -42,11 +54,15 @@ def _kept_shape(shape: tuple, dims: tuple | None) -> tuple:
 
 
 class Sum(Function):
-    """f(x) = Σ x_i;  df/dx_i = 1, so the gradient is copied back to every element"""
+    """f(x) = Σ x_i;  df/dx_i = 1, so the gradient is copied back to every element
+
+    Bool and integer tensors sum to int64, as in PyTorch (NumPy would sum uint8 to uint64)."""
+    reads = ((),)
 
     def forward(self, x, dim, keepdim):
         self.dim = dim
-        return x.sum(axis=dim, keepdims=keepdim)
+        with backend.ieee_quietly(self.xp):   # a float32 sum past 3.4e38 is inf, silently
+            return x.sum(axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else backend.int64)
 
     def backward(self, grad):
         shape = self.inputs[0].shape
@@ -65,11 +81,27 @@ class _Extreme(Function):
     """Shared backward of max and min: df/dx = 1/k at each of the k elements that attained the extreme, 0 elsewhere (as torch.amax)"""
 
     def backward(self, grad):
+        # grad · share, as torch.amax's backward: an infinite gradient, or a NaN in the slice
+        # (which equals nothing, so 0/0), gives nan, as in PyTorch.
         x = self.inputs[0]
         kept = _kept_shape(x.shape, self.dim)
         hit = x.data == self.result.reshape(kept)
-        share = hit / hit.sum(axis=self.dim, keepdims=True)
+        with backend.ieee_quietly(self.xp):
+            share = hit / hit.sum(axis=self.dim, keepdims=True)
         return grad.reshape(kept).expand(x.shape) * self.constant(share.astype(x.dtype))
+
+
+def _check_not_empty(t: Tensor, dims: tuple | None, op: str, no_dim_error: type = IndexError) -> None:
+    """The largest of no numbers does not exist: PyTorch's errors for max, min, argmax, argmin
+    (an IndexError for an empty dim; with no dim given, an IndexError for argmax and argmin and a
+    RuntimeError for max and min)."""
+    if dims is None and t.numel() == 0:
+        raise no_dim_error(f"{op}: expected a dim to reduce over for an empty tensor of shape {t.shape}; "
+                           f"give dim=")
+    for d in dims or ():
+        if t.shape[d] == 0:
+            raise IndexError(f"{op}: expected reduction dim {d} to have non-zero size, but the tensor has "
+                             f"shape {t.shape}")
 
 
 class Max(_Extreme):
@@ -86,6 +118,7 @@ def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
         keepdims: bool | None = None) -> Tensor:
     """The largest value over dim (values only, like torch.amax)"""
     dim, keepdim = reduce_args(input, dim, keepdim, axis, keepdims, "max")
+    _check_not_empty(input, dim, "max", RuntimeError)
     return Max.apply(input, dim=dim, keepdim=keepdim)
 
 
@@ -103,15 +136,19 @@ def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
         keepdims: bool | None = None) -> Tensor:
     """The smallest value over dim (values only, like torch.amin)"""
     dim, keepdim = reduce_args(input, dim, keepdim, axis, keepdims, "min")
+    _check_not_empty(input, dim, "min", RuntimeError)
     return Min.apply(input, dim=dim, keepdim=keepdim)
 
 
 def _count(t: Tensor, dims: tuple | None) -> int:
-    if dims is None:
-        return t.numel()
+    return _count_of(t.shape, dims)
+
+
+def _count_of(shape: tuple, dims: tuple | None) -> int:
+    """How many elements a reduction over dims (None: every dim) takes for each result."""
     count = 1
-    for d in dims:
-        count *= t.shape[d]
+    for d in range(len(shape)) if dims is None else dims:
+        count *= shape[d]
     return count
 
 
@@ -127,41 +164,104 @@ def mean(t: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return Sum.apply(t, dim=dims, keepdim=keepdim) * (1.0 / count if count else float("nan"))
 
 
-@register("var")
-def var(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
-        axis: Any = None, keepdims: bool | None = None) -> Tensor:
-    """f(x) = Σ (x_i - mean)² / (n - correction); correction=1 is the unbiased estimate (PyTorch's default)"""
+def _variance(xp, x, dims: tuple | None, keepdim: bool, correction: float):
+    """Σ (x_i - mean)² / max(0, n - correction) over dims: with no degrees of freedom left, the
+    sum is divided by 0, so the result is inf, or nan where all values are equal, as in PyTorch."""
+    n = x.size if dims is None else _count_of(x.shape, dims)
+    with backend.ieee_quietly(xp):   # x.mean() would warn about an empty slice: sum / n is nan quietly
+        centered = x - x.sum(axis=dims, keepdims=True) / n
+        return (centered * centered).sum(axis=dims, keepdims=keepdim) / (n - correction if n > correction else 0)
+
+
+def _variance_backward(fn: Function, grad: Tensor) -> Tensor:
+    """PyTorch's var_backward: 2(x - mean)/(n - correction) · grad, from differentiable ops (so
+    second derivatives work). Where no degrees of freedom are left, a reduction over every dim
+    gives grad · inf (nan where x equals the mean), and one over named dims divides by n -
+    correction as it is (by 0: inf), as PyTorch does."""
+    x = fn.inputs[0]
+    n = _count_of(x.shape, fn.dims)
+    grad = grad.reshape(_kept_shape(x.shape, fn.dims))
+    if fn.dims is None and n <= fn.correction:
+        with backend.ieee_quietly(fn.xp):
+            at_mean = x.data == x.data.sum() / n
+        inf_or_nan = fn.xp.where(at_mean, float("nan"), float("inf")).astype(x.dtype)
+        return grad * fn.constant(inf_or_nan)
+    dof = n - fn.correction
+    scale = 2.0 / dof if dof != 0 else float("inf")
+    return grad * scale * (x - mean(x, fn.dims, True))
+
+
+class Var(Function):
+    """f(x) = Σ (x_i - mean)² / (n - correction);  df/dx_i = 2(x_i - mean)/(n - correction)
+
+    Where n <= correction, as in PyTorch: the result is inf (nan where all values are equal),
+    and so is the gradient of a reduction over every dim (see _variance_backward)."""
+    reads = ((0,),)
+
+    def forward(self, x, dims, keepdim, correction):
+        self.dims, self.correction = dims, correction
+        return _variance(self.xp, x, dims, keepdim, correction)
+
+    def backward(self, grad):
+        return _variance_backward(self, grad)
+
+
+class Std(Function):
+    """f(x) = √var(x);  df/dx_i = (x_i - mean)/((n - correction)·f(x)), and 0 where f(x) = 0
+
+    As in PyTorch: where the values do not spread (f(x) = 0) the gradient is 0, not 0/0."""
+    reads = ((0,),)
+    uses_output = True
+
+    def forward(self, x, dims, keepdim, correction):
+        self.dims, self.correction = dims, correction
+        variance = _variance(self.xp, x, dims, keepdim, correction)
+        return self.xp.sqrt(variance)
+
+    def backward(self, grad):
+        out = self.output()
+        grad_var = where(self.constant(out.data == 0), 0.0, grad / (out * 2.0))
+        return _variance_backward(self, grad_var)
+
+
+def _variance_args(op: str, t: Tensor, dim: Any, keepdim: bool, correction: float, unbiased: bool | None,
+                   axis: Any, keepdims: bool | None) -> tuple:
+    """var's and std's arguments checked; PyTorch's warning where no degrees of freedom are left."""
     if unbiased is not None:
         correction = int(unbiased)
     if not backend.is_floating(t.dtype):
-        raise TypeError(f"var: needs a floating-point tensor, got {t.dtype}; convert it with .float()")
-    dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, "var")
-    centered = t - mean(t, dims, True)
-    squares = Sum.apply(centered * centered, dim=dims, keepdim=keepdim)
+        raise TypeError(f"{op}: needs a floating-point tensor, got {t.dtype}; convert it with .float()")
+    dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, op)
     count = _count(t, dims)
     if count - correction <= 0:
-        # No degrees of freedom left (e.g. the unbiased variance of one number): nan, with
-        # PyTorch's warning rather than NumPy's "invalid value encountered in divide".
-        warnings.warn(f"var: degrees of freedom is <= 0 ({count} elements with correction={correction}); "
-                      f"the result is nan", UserWarning, stacklevel=3)
-        return squares * float("nan")
-    return squares / float(count - correction)
+        warnings.warn(f"{op}: degrees of freedom is <= 0 ({count} elements with correction={correction}): "
+                      f"the correction should be less than the number of elements reduced; the result is "
+                      f"inf, or nan where all the values are equal", UserWarning, stacklevel=3)
+    return dims, keepdim, correction
+
+
+@register("var")
+def var(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
+        axis: Any = None, keepdims: bool | None = None) -> Tensor:
+    """f(x) = Σ (x_i - mean)² / (n - correction); correction=1 is the unbiased estimate (PyTorch's default)"""
+    dims, keepdim, correction = _variance_args("var", t, dim, keepdim, correction, unbiased, axis, keepdims)
+    return Var.apply(t, dims=dims, keepdim=keepdim, correction=correction)
 
 
 @register("std")
-def std(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: int = 1, unbiased: bool | None = None,
+def std(t: Tensor, dim: Any = None, keepdim: bool = False, *, correction: float = 1, unbiased: bool | None = None,
         axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """The standard deviation: the square root of var"""
-    return var(t, dim, keepdim, correction=correction, unbiased=unbiased, axis=axis, keepdims=keepdims).sqrt()
+    dims, keepdim, correction = _variance_args("std", t, dim, keepdim, correction, unbiased, axis, keepdims)
+    return Std.apply(t, dims=dims, keepdim=keepdim, correction=correction)
 
 
 def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | None, keepdims: bool | None) -> Tensor:
     """argmax/argmin: the index of the extreme (not differentiable: indices are integers)."""
-    dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, op)
-    if dims is not None and len(dims) != 1:
+    if isinstance(dim if axis is None else axis, (tuple, list)):
         raise TypeError(f"{op}: dim must be a single int")
-    if t.numel() == 0:
-        raise ValueError(f"{op}: cannot take the {op} of an empty tensor of shape {t.shape}")
+    dims, keepdim = reduce_args(t, dim, keepdim, axis, keepdims, op)
+    _check_not_empty(t, dims, op)
     axis_ = None if dims is None else dims[0]
     # With axis=None the index counts through the flattened tensor, as in PyTorch.
     result = getattr(t.xp, op)(t.data, axis=axis_, keepdims=keepdim)

@@ -15,12 +15,6 @@ def wrap_dim(dim: Any, ndim: int, op: str) -> int:
     return dim % max(ndim, 1)
 
 
-def wrap_dims(dims: Any, ndim: int, op: str) -> tuple[int, ...]:
-    """Several dims (an int or a sequence of ints), each wrapped by `wrap_dim`, sorted and unique."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return tuple(sorted({wrap_dim(d, ndim, op) for d in dims}))
-
-
 def shape_args(shape: tuple) -> tuple:
     """Accept both f(2, 3) and f((2, 3)), as PyTorch does."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from tinygrad_edu import backend
+from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
 
 Pair = tuple[int, int]
@@ -57,8 +58,13 @@ def batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
     if x.ndim == 3:
         return x.unsqueeze(0), True
     if x.ndim != 4:
-        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got shape {x.shape}")
+        raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got shape {x.shape}")
     return x, False
+
+
+def check_kernel_size(kernel: Pair, op: str) -> None:
+    if min(kernel) < 1:
+        raise ShapeError(f"{op}: kernel_size must be at least 1, got {kernel}")
 
 
 # ---- window geometry ----------------------------------------------------------------------------
@@ -119,22 +125,23 @@ class Windows:
 
 
 def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: Any, dilation: Any) -> Windows:
-    """Check the settings against the input's (N, C, H, W) shape and work out the output size."""
+    """Check the settings against the input's (N, C, H, W) shape and work out the output size.
+    Settings and shapes that do not fit raise ShapeError (a ValueError, and a RuntimeError as in
+    PyTorch)."""
     kernel, stride = pair(kernel, "kernel_size", op), pair(stride, "stride", op)
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
-    if min(kernel) < 1:
-        raise ValueError(f"{op}: kernel size must be at least 1, got {kernel}")
+    check_kernel_size(kernel, op)
     if min(stride) < 1:
-        raise ValueError(f"{op}: stride must be at least 1, got {stride}")
+        raise ShapeError(f"{op}: stride must be at least 1, got {stride}")
     if min(padding) < 0:
-        raise ValueError(f"{op}: padding must not be negative, got {padding}")
+        raise ShapeError(f"{op}: padding must not be negative, got {padding}")
     if min(dilation) < 1:
-        raise ValueError(f"{op}: dilation must be at least 1, got {dilation}")
+        raise ShapeError(f"{op}: dilation must be at least 1, got {dilation}")
     in_size = (in_shape[2], in_shape[3])
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     padded_size = tuple(n + 2 * p for n, p in zip(in_size, padding))
     if any(s > n for s, n in zip(span, padded_size)):
-        raise ValueError(f"{op}: the kernel {kernel} (reaching {span} with dilation {dilation}) is larger "
+        raise ShapeError(f"{op}: the kernel {kernel} (reaching {span} with dilation {dilation}) is larger "
                          f"than the padded input {padded_size} (input {tuple(in_shape)}, padding {padding})")
     out_size = tuple((n - s) // st + 1 for n, s, st in zip(padded_size, span, stride))
     return Windows(kernel, stride, padding, dilation, in_size, out_size)

@@ -84,11 +84,25 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_gradients()   # all of them first: a failure must change no parameter and no state
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:   # a parameter the loss did not use is left alone
                     self._update(p, p.grad.data, self.state.setdefault(p, {}), group)
+                    p._bump_version()   # an in-place change: a graph that saved p sees it
         return loss
+
+    def _check_gradients(self) -> None:
+        for g, group in enumerate(self.param_groups):
+            for i, p in enumerate(group["params"]):
+                grad = p.grad
+                if grad is None:
+                    continue
+                for what in ("shape", "dtype", "device"):
+                    if getattr(grad, what) != getattr(p, what):
+                        raise RuntimeError(f"{self._name()}.step: parameter {i} of group {g} has {what} "
+                                           f"{getattr(p, what)} but its gradient has {what} {getattr(grad, what)}; "
+                                           f"no parameter was changed")
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         raise NotImplementedError

@@ -132,10 +132,13 @@ def module_placement(graph: Graph, module: Any) -> dict[int, str]:
 
 def _tensor_label(t: Tensor, name: str, show_values: bool, show_grads: bool, max_values: int) -> str:
     lines = [name, f"{shape_text(t.shape)} {t.dtype}" + ("" if t.device == "cpu" else f" on {t.device}")]
+    if t._version and t.grad_fn is not None:   # changed in place inside the graph (a parameter's
+        # version counts its optimizer steps, which would only clutter the picture)
+        lines.append(f"version {t._version} (changed in place)")
     if show_values:
         lines.append("value " + format_numbers(t, max_values))
-    if show_grads and t.grad is not None:
-        lines.append("grad " + format_numbers(t.grad, max_values))
+    if show_grads and t._grad is not None:   # _grad: no warning for a non-leaf that kept none
+        lines.append("grad " + format_numbers(t._grad, max_values))
     # \l ends a left-aligned line in DOT, so multi-line arrays keep their columns.
     return "".join(line.replace("\n", "\\l") + "\\l" for line in lines)
 

@@ -32,10 +32,12 @@ def graph_text(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
             text += "  [parameter]"
         else:
             text += "  [leaf]" if t.requires_grad else "  [constant]"
+        if t._version and t.grad_fn is not None:   # changed in place inside the graph
+            text += f"  version {t._version}"
         if show_values:
             text += "  value " + format_numbers(t, max_values).replace("\n", "")
-        if show_grads and t.grad is not None:
-            text += "  grad " + format_numbers(t.grad, max_values).replace("\n", "")
+        if show_grads and t._grad is not None:   # _grad: no warning for a non-leaf that kept none
+            text += "  grad " + format_numbers(t._grad, max_values).replace("\n", "")
         return text
 
     lines: list[str] = []

@@ -1,0 +1,219 @@
+"""In-place ops: `x += y`, `x.mul_(m)`, `x.relu_()`, `x[i] = v`, `p.zero_()` change a tensor's memory.
+
+Two cases, as in PyTorch:
+
+* Nothing to record (grad mode off, as in an optimizer step, or nothing requires grad): the
+  array is changed where it lies, without a copy.
+* Something requires grad: the change is recorded. The op runs out of place on an alias of
+  the tensor's old self, the result is written into the tensor's memory, and the tensor takes
+  the new node as its `grad_fn`. `h += identity` in a residual block, `x.relu_()`, `h.mul_(mask)`.
+
+Either way the tensor's version goes up by one, and so does every view's that shares its
+memory. A backward that needs the old values (the saved input of a Mul, say) then refuses to
+run instead of computing a wrong gradient (autograd.Function.check_versions).
+
+A leaf that requires grad cannot be changed in place while gradients are recorded: its
+`.grad` would describe a value it no longer has. Change weights inside `with tg.no_grad():`.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+from tinygrad_edu import backend
+from tinygrad_edu.autograd import is_grad_enabled
+from tinygrad_edu.errors import DTypeError, ShapeError
+from tinygrad_edu.ops.activations import relu, sigmoid
+from tinygrad_edu.ops.elementwise import add, clamp, div, mul, sub, where
+from tinygrad_edu.ops.indexing import IndexPut, prepare_setitem
+from tinygrad_edu.ops.registry import register
+from tinygrad_edu.tensor import Tensor
+
+
+def change_in_place(t: Tensor, op: str, operands: tuple, out_of_place: Callable[[Tensor], Tensor],
+                    write: Callable[[], None]) -> Tensor:
+    """Change `t` in place: by `write()` on its array, or recorded through `out_of_place(old t)`."""
+    if t.requires_grad and t.grad_fn is None and is_grad_enabled():
+        raise RuntimeError(f"{op}: a leaf tensor that requires grad (shape {t.shape}) is being used in an in-place "
+                           f"operation while gradients are recorded; change weights inside `with tg.no_grad():`, "
+                           f"or write `x = x + y` instead")
+    if is_grad_enabled() and (t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in operands)):
+        _record(t, op, out_of_place)
+    else:
+        write()
+        t._bump_version()
+    return t
+
+
+def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> None:
+    # PyTorch rewrites the graph of a view's base, and of the other views, after such a change;
+    # this library refuses instead of leaving them with a graph that no longer matches their values.
+    if t._is_view():
+        raise RuntimeError(f"{op}: changing a view of another tensor in place while gradients are recorded is not "
+                           f"supported (PyTorch records it through CopySlices); make the view a tensor of its "
+                           f"own with .clone() first, or write the operation out of place")
+    if t._has_views():
+        raise RuntimeError(f"{op}: changing in place a tensor that has views (x[0], x.T, x.reshape(...)) while "
+                           f"gradients are recorded is not supported: the views' graphs would no longer match "
+                           f"their values; change a .clone() instead, or write the operation out of place")
+    # t as it was, the new op's input: a copy, because the op may need the old values in backward
+    # (mul_'s gradient for its operand reads them) and t's memory is about to be overwritten.
+    old = Tensor._make(t.data.copy(), t.device, t.requires_grad, t.grad_fn)
+    result = out_of_place(old)
+    _check_fits(t, result, op)
+    t.data[...] = result.data
+    t._bump_version()
+    fn = result.grad_fn
+    t.grad_fn, t.requires_grad = fn, True
+    if fn.uses_output:   # the op's output is now t itself, at this version
+        fn._output, fn.output_version = weakref.ref(t), t._version
+
+
+def _check_fits(t: Tensor, result: Tensor, op: str) -> None:
+    if result.shape != t.shape:
+        raise ShapeError(f"{op}: the result of shape {result.shape} does not fit in place into a tensor of shape "
+                           f"{t.shape}")
+    if not t.xp.can_cast(result.dtype, t.dtype, "same_kind"):
+        raise DTypeError(f"{op}: result type {result.dtype} can't be cast to the desired output type {t.dtype}")
+
+
+def _operand_array(t: Tensor, other: Any, op: str) -> Any:
+    """`other` as something NumPy/CuPy can combine with t's array, checked to fit in place."""
+    if isinstance(other, Tensor):
+        if other.device != t.device:
+            raise RuntimeError(f"{op}: tensor is on {t.device} but the other operand is on {other.device}")
+        data = other.data
+    elif isinstance(other, (int, float, bool)):
+        return other
+    else:
+        data = backend.to_device(other, t.device)
+    if data.shape != t.shape:   # (same shapes, the usual case, need no broadcasting check)
+        try:
+            result_shape = t.xp.broadcast_shapes(t.shape, data.shape)
+        except ValueError:
+            result_shape = None
+        if result_shape != t.shape:
+            raise ShapeError(f"{op}: the operand of shape {tuple(data.shape)} does not broadcast to the shape "
+                               f"{t.shape} of the tensor changed in place")
+    return data
+
+
+def _arithmetic(t: Tensor, other: Any, op: str, ufunc: str, function: Callable) -> Tensor:
+    data = _operand_array(t, other, op)
+
+    def write() -> None:
+        try:
+            # a 0-d array as `out` makes NumPy return a scalar; `out=(...,)` keeps it an array
+            getattr(t.xp, ufunc)(t.data, data, out=(t.data,), casting="same_kind")
+        except TypeError as e:   # e.g. an integer tensor /= 2 (the result would be float)
+            raise DTypeError(f"{op}: result type of {t.dtype} {ufunc} {type(other).__name__} can't be cast "
+                               f"to the desired output type {t.dtype} ({e})") from None
+    return change_in_place(t, op, (other,), lambda old: function(old, other), write)
+
+
+@register("add_", kind="method", operators=("__iadd__",))
+def add_(t: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+    """t += alpha·other, in place"""
+    if alpha != 1:
+        other = other * alpha
+    return _arithmetic(t, other, "add_", "add", add)
+
+
+@register("sub_", kind="method", operators=("__isub__",))
+def sub_(t: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
+    """t -= alpha·other, in place"""
+    if alpha != 1:
+        other = other * alpha
+    return _arithmetic(t, other, "sub_", "subtract", sub)
+
+
+@register("mul_", kind="method", operators=("__imul__",))
+def mul_(t: Tensor, other: Any) -> Tensor:
+    """t *= other, in place"""
+    return _arithmetic(t, other, "mul_", "multiply", mul)
+
+
+@register("div_", kind="method", operators=("__itruediv__",))
+def div_(t: Tensor, other: Any) -> Tensor:
+    """t /= other, in place (only into a floating-point tensor, as in PyTorch)"""
+    if not backend.is_floating(t.dtype):
+        raise DTypeError(f"div_: result type Float can't be cast to the desired output type {t.dtype}")
+    with backend.ieee_quietly(t.xp):
+        return _arithmetic(t, other, "div_", "divide", div)
+
+
+def _set_to(t: Tensor, value: Any, op: str) -> Tensor:
+    """Every element of t becomes `value` (a number, or a tensor broadcast to t's shape)."""
+    data = _operand_array(t, value, op)
+
+    def write() -> None:
+        t.data[...] = data
+
+    def out_of_place(old: Tensor) -> Tensor:   # where(False, old, value): value, and no gradient to old
+        chosen = where(Tensor._make(t.xp.zeros(t.shape, dtype=bool), t.device, False, None), old, value)
+        return chosen if chosen.dtype == t.dtype else chosen.to(t.dtype)
+    return change_in_place(t, op, (value,), out_of_place, write)
+
+
+@register("zero_", kind="method")
+def zero_(t: Tensor) -> Tensor:
+    """Every element becomes 0, in place"""
+    return _set_to(t, 0, "zero_")
+
+
+@register("fill_", kind="method")
+def fill_(t: Tensor, value: Any) -> Tensor:
+    """Every element becomes value (a number or a 0-d tensor), in place"""
+    return _set_to(t, value, "fill_")
+
+
+@register("copy_", kind="method")
+def copy_(t: Tensor, source: Any) -> Tensor:
+    """t's elements become source's (broadcast, moved to t's device, converted to t's dtype), in place"""
+    if isinstance(source, Tensor) and source.device != t.device:
+        source = source.to(t.device)
+    elif not isinstance(source, Tensor):
+        source = Tensor(source, dtype=t.dtype, device=t.device)
+    if source.dtype != t.dtype:
+        source = source.to(t.dtype)
+    return _set_to(t, source, "copy_")
+
+
+@register("clamp_", kind="method", aliases=("clip_",))
+def clamp_(t: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """t limited to [min, max], in place"""
+    if min is None and max is None:
+        raise ValueError("clamp_: give at least one of min and max")
+    return change_in_place(t, "clamp_", (), lambda old: clamp(old, min, max),
+                           lambda: t.xp.clip(t.data, min, max, out=t.data))
+
+
+@register("relu_", kind="method")
+def relu_(t: Tensor) -> Tensor:
+    """max(t, 0), in place"""
+    return change_in_place(t, "relu_", (), relu, lambda: t.xp.maximum(t.data, 0, out=t.data))
+
+
+@register("sigmoid_", kind="method")
+def sigmoid_(t: Tensor) -> Tensor:
+    """1 / (1 + e^-t), in place"""
+    def write() -> None:
+        t.data[...] = sigmoid(t.detach()).data
+    return change_in_place(t, "sigmoid_", (), sigmoid, write)
+
+
+@register("setitem", kind="operator", operators=("__setitem__",))
+def setitem(t: Tensor, index: Any, value: Any) -> None:
+    """t[index] = value, in place (recorded when t or value requires grad)"""
+    array_index, value_array = prepare_setitem(t, index, value)
+
+    def write() -> None:
+        t.data[array_index] = value_array
+
+    def out_of_place(old: Tensor) -> Tensor:
+        if isinstance(value, Tensor):   # keep value in the graph, on t's device and in t's dtype
+            v = value.to(t.device, t.dtype)
+        else:
+            v = Tensor._make(value_array, t.device, False, None)
+        return IndexPut.apply(old, v, index=array_index)
+    change_in_place(t, "setitem", (value,), out_of_place, write)
