@@ -315,7 +315,7 @@ class Function:
         fn.input_fns = tuple(input_fns)
         fn.needs_input_grad = tuple(needs_grad)
         if changed_before:   # an input was changed in place (or viewed) before: remember its version
-            fn.saved_versions = tuple(t._version for t in inputs)
+            fn.saved_versions = tuple([0 if (box := t._version_box) is None else box[0] for t in inputs])
         out = first._make(data, device, True, fn)
         if cls.is_view and _is_view_of(data, first.data):
             out._become_view_of(first, True)
