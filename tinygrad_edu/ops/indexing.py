@@ -151,57 +151,55 @@ def parse_index(t: Tensor, index: Any, op: str = "getitem") -> tuple[Index, tupl
     if used > t.ndim:
         raise IndexError(f"{op}: too many indices for a tensor of shape {t.shape}: {used} dims are indexed "
                          f"but it has {t.ndim}")
-    shape, xp = t.shape, t.xp
     view: list = []
     select: list = []
     view_shape: list[int] = []
     dim = 0   # the dim of t that the next part indexes
     for kind, value in parts:
-        if kind == "ellipsis":
-            for _ in range(t.ndim - used):
-                view.append(slice(None))
-                select.append(slice(None))
-                view_shape.append(shape[dim])
-                dim += 1
-        elif kind == "new":
-            view.append(None)
-            select.append(slice(None))
-            view_shape.append(1)
-        elif kind == "bool":   # a new dim of size 1, of which True keeps the one element and False none
-            view.append(None)
-            select.append(xp.zeros(1 if value else 0, dtype=backend.int64))
-            view_shape.append(1)
-        elif kind == "int":
-            if not -shape[dim] <= value < shape[dim]:
-                raise IndexError(f"{op}: index {value} is out of range for dim {dim} of size {shape[dim]} "
-                                 f"(tensor of shape {shape})")
-            view.append(value)
-            dim += 1
-        elif kind == "slice":
-            view.append(value)
-            select.append(slice(None))
-            view_shape.append(len(range(*value.indices(shape[dim]))))
-            dim += 1
-        elif kind == "array":
-            view.append(slice(None))
-            select.append(_checked_positions(value, shape, dim, op, xp))
-            view_shape.append(shape[dim])
-            dim += 1
-        else:   # a mask stands for the positions of its True elements, one integer array per dim it covers
-            covered = shape[dim:dim + value.ndim]
-            if tuple(value.shape) != covered:
-                dims = f"dim {dim}" if value.ndim == 1 else f"dims {dim}..{dim + value.ndim - 1}"
-                raise IndexError(f"{op}: the mask of shape {tuple(value.shape)} does not match {dims} of the "
-                                 f"tensor, of shape {covered} (tensor of shape {shape})")
-            view.extend([slice(None)] * value.ndim)
-            select.extend(xp.nonzero(value))
-            view_shape.extend(covered)
-            dim += value.ndim
-    view_shape.extend(shape[dim:])
+        v, s, n, consumed = _part_effect(kind, value, t, dim, t.ndim - used, op)
+        view += v
+        select += s
+        view_shape += n
+        dim += consumed
+    view_shape.extend(t.shape[dim:])
     view.append(Ellipsis)
+    return _with_selection(tuple(view), select, view_shape, op)
+
+
+def _part_effect(kind: str, value: Any, t: Tensor, dim: int, free_dims: int, op: str) -> tuple[list, list, list, int]:
+    """What one part adds: to the basic view, to the selection of its result, to the view's
+    shape; and how many dims of t it consumes."""
+    shape, xp = t.shape, t.xp
+    if kind == "ellipsis":   # every dim no other part names
+        return [slice(None)] * free_dims, [slice(None)] * free_dims, list(shape[dim:dim + free_dims]), free_dims
+    if kind == "new":
+        return [None], [slice(None)], [1], 0
+    if kind == "bool":   # a new dim of size 1, of which True keeps the one element and False none
+        return [None], [xp.zeros(1 if value else 0, dtype=backend.int64)], [1], 0
+    if kind == "int":
+        if not -shape[dim] <= value < shape[dim]:
+            raise IndexError(f"{op}: index {value} is out of range for dim {dim} of size {shape[dim]} "
+                             f"(tensor of shape {shape})")
+        return [value], [], [], 1
+    if kind == "slice":
+        return [value], [slice(None)], [len(range(*value.indices(shape[dim])))], 1
+    if kind == "array":
+        return [slice(None)], [_checked_positions(value, shape, dim, op, xp)], [shape[dim]], 1
+    # a mask stands for the positions of its True elements, one integer array per dim it covers
+    covered = shape[dim:dim + value.ndim]
+    if tuple(value.shape) != covered:
+        dims = f"dim {dim}" if value.ndim == 1 else f"dims {dim}..{dim + value.ndim - 1}"
+        raise IndexError(f"{op}: the mask of shape {tuple(value.shape)} does not match {dims} of the "
+                         f"tensor, of shape {covered} (tensor of shape {shape})")
+    return [slice(None)] * value.ndim, list(xp.nonzero(value)), list(covered), value.ndim
+
+
+def _with_selection(view: tuple, select: list, view_shape: list[int], op: str) -> tuple[Index, tuple[int, ...]]:
+    """The Index, and the shape it picks: where integer arrays select, their broadcast shape
+    stands in place of their dims when they sit side by side, else first (PyTorch's rule)."""
     arrays = [i for i, s in enumerate(select) if not isinstance(s, slice)]
     if not arrays:
-        return Index(tuple(view), None), tuple(view_shape)
+        return Index(view, None), tuple(view_shape)
     picked = broadcast_shapes(*(tuple(select[i].shape) for i in arrays))
     if picked is None:
         shapes = ", ".join(str(tuple(select[i].shape)) for i in arrays)
@@ -211,7 +209,7 @@ def parse_index(t: Tensor, index: Any, op: str = "getitem") -> tuple[Index, tupl
         result = view_shape[:arrays[0]] + list(picked) + view_shape[arrays[-1] + 1:]
     else:   # separated: the picked dims go first
         result = list(picked) + [n for i, n in enumerate(view_shape) if i not in arrays]
-    return Index(tuple(view), tuple(select)), tuple(result)
+    return Index(view, tuple(select)), tuple(result)
 
 
 def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
