@@ -326,3 +326,22 @@ def test_the_graph_drawings_show_a_tensor_changed_in_place_with_its_version():
     y = (h * h).sum()
     assert "version 1 (changed in place)" in tg.viz.draw_graph(y).source
     assert "version 1" in tg.viz.graph_text(y)
+
+
+def test_an_in_place_op_that_reads_the_old_values_works_after_earlier_changes():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    for lib, v in ((tg, x), (torch, tx)):
+        h = v * 1.0
+        h.add_(1.0)           # version 1
+        h.mul_(v)             # mul_'s gradient for v reads h as it was: needs its own copy
+        h.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_an_in_place_add_needs_no_copy_of_the_old_values():
+    h = tg.tensor([1.0, 2.0], requires_grad=True) * 1.0
+    memory = h.data
+    h += 1.0
+    (old,) = h.grad_fn.inputs
+    assert old.data is memory and h.data is memory   # add reads nothing: no copy was made

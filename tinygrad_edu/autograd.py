@@ -24,7 +24,7 @@ import re
 import sys
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from tinygrad_edu import backend
 
@@ -352,11 +352,15 @@ class Function:
         """The tensor forward produced (only for ops that set `uses_output`)."""
         return self._output()
 
+    def read_inputs(self) -> Iterable[int]:
+        """The inputs backward reads, for the gradients it has to give (`reads`; None: all)."""
+        if self.reads is None:
+            return range(len(self.inputs))
+        return {i for g, reads in zip(self.needs_input_grad, self.reads) if g for i in reads}
+
     def check_versions(self) -> None:
         """Refuse to run backward when a tensor it reads was changed in place since forward."""
-        needed = range(len(self.inputs)) if self.reads is None else \
-            {i for g, reads in zip(self.needs_input_grad, self.reads) if g for i in reads}
-        for i in needed:
+        for i in self.read_inputs():
             t = self.inputs[i]
             was = 0 if self.saved_versions is None else self.saved_versions[i]
             if t._version != was:

@@ -19,13 +19,15 @@ Two habits keep the results PyTorch's:
 """
 from __future__ import annotations
 
-from typing import Any
+import operator
+from typing import Any, Callable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.backend.special import filter_floating_point_warnings
 from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import broadcast_shapes
 from tinygrad_edu.tensor import Tensor
 
 
@@ -35,37 +37,36 @@ def as_floating(a):
     return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_FLOAT)
 
 
-def broadcastable(*shapes: tuple) -> bool:
-    """Whether NumPy's (and PyTorch's) broadcasting rules fit the shapes together."""
-    for sizes in zip(*(reversed(shape) for shape in shapes)):   # a missing dim counts as 1
-        if len({n for n in sizes if n != 1}) > 1:
-            return False
-    return True
-
-
 def shape_error_or(error: Exception, *arrays) -> Exception:
     """A ShapeError naming the shapes when the arrays cannot be broadcast together (the cause of
     `error`, which NumPy raised as a plain ValueError), else `error` itself."""
-    shapes = [tuple(a.shape) for a in arrays]
-    if broadcastable(*shapes):
+    shapes = [tuple(getattr(a, "shape", ())) for a in arrays]   # a Python number has no shape
+    if broadcast_shapes(*shapes) is not None:
         return error
     listed = ", ".join(map(str, shapes[:-1])) + f" and {shapes[-1]}"
     return ShapeError(f"shapes {listed} cannot be broadcast together")
 
+
+
+def quietly(xp: Any, compute: Callable, *operands: Any) -> Any:
+    """compute(*operands), the way add, sub, mul and exp run (see the module docstring): plainly
+    under the warnings filter, again inside `ieee_quietly` only where NumPy raised instead; a
+    broadcasting failure becomes a ShapeError naming the shapes."""
+    filter_floating_point_warnings()
+    try:
+        return compute(*operands)
+    except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
+        with backend.ieee_quietly(xp):
+            return compute(*operands)
+    except ValueError as e:
+        raise shape_error_or(e, *operands) from e
 
 class Add(Function):
     """f(a, b) = a + b;  df/da = 1, df/db = 1"""
     reads = ((), ())   # backward reads no input (Function.reads)
 
     def forward(self, a, b):
-        filter_floating_point_warnings()
-        try:
-            return a + b   # 3e38 + 3e38 is inf and inf - inf nan, silently (see the module docstring)
-        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-            with backend.ieee_quietly(self.xp):
-                return a + b
-        except ValueError as e:
-            raise shape_error_or(e, a, b) from e
+        return quietly(self.xp, operator.add, a, b)   # 3e38 + 3e38 is inf and inf - inf nan, silently
 
     def backward(self, grad):
         return grad, grad
@@ -84,14 +85,7 @@ class Sub(Function):
     reads = ((), ())
 
     def forward(self, a, b):
-        filter_floating_point_warnings()
-        try:
-            return a - b
-        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-            with backend.ieee_quietly(self.xp):
-                return a - b
-        except ValueError as e:
-            raise shape_error_or(e, a, b) from e
+        return quietly(self.xp, operator.sub, a, b)
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad[1] else None)
@@ -131,14 +125,7 @@ class Mul(Function):
     reads = ((1,), (0,))
 
     def forward(self, a, b):
-        filter_floating_point_warnings()
-        try:
-            return a * b   # 1e30 · 1e30 is inf and 0 · inf nan, silently
-        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-            with backend.ieee_quietly(self.xp):
-                return a * b
-        except ValueError as e:
-            raise shape_error_or(e, a, b) from e
+        return quietly(self.xp, operator.mul, a, b)   # 1e30 · 1e30 is inf and 0 · inf nan, silently
 
     def backward(self, grad):
         a, b = self.inputs
@@ -165,12 +152,7 @@ class AddScalar(Function):
     reads = ((),)
 
     def forward(self, a, scalar):
-        filter_floating_point_warnings()
-        try:
-            return a + scalar
-        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-            with backend.ieee_quietly(self.xp):
-                return a + scalar
+        return quietly(self.xp, operator.add, a, scalar)
 
     def backward(self, grad):
         return grad
@@ -182,12 +164,7 @@ class MulScalar(Function):
 
     def forward(self, a, scalar):
         self.scalar = scalar
-        filter_floating_point_warnings()
-        try:
-            return a * scalar
-        except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-            with backend.ieee_quietly(self.xp):
-                return a * scalar
+        return quietly(self.xp, operator.mul, a, scalar)
 
     def backward(self, grad):
         return MulScalar.apply(grad, scalar=self.scalar)
@@ -317,13 +294,7 @@ class Exp(Function):
     uses_output = True
 
     def forward(self, a):
-        a = as_floating(a)
-        filter_floating_point_warnings()   # e^1000 is inf, silently (as add and mul: see the module docstring)
-        try:
-            return self.xp.exp(a)
-        except (RuntimeWarning, FloatingPointError):
-            with backend.ieee_quietly(self.xp):
-                return self.xp.exp(a)
+        return quietly(self.xp, self.xp.exp, as_floating(a))   # e^1000 is inf, silently
 
     def backward(self, grad):
         return grad * self.output()

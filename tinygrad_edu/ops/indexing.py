@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import broadcast_shapes
 from tinygrad_edu.tensor import Tensor
 
 VALID = "only integers, slices (`:`), ellipsis (`...`), None and integer or bool tensors are valid indices"
@@ -210,17 +211,6 @@ def _with_selection(view: tuple, select: list, view_shape: list[int], op: str) -
     else:   # separated: the picked dims go first
         result = list(picked) + [n for i, n in enumerate(view_shape) if i not in arrays]
     return Index(view, tuple(select)), tuple(result)
-
-
-def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The shape the given shapes broadcast to, or None where they do not."""
-    result: list[int] = []
-    for sizes in zip(*(((1,) * (max(map(len, shapes)) - len(s)) + s) for s in shapes)):
-        wide = {n for n in sizes if n != 1}
-        if len(wide) > 1:
-            return None
-        result.append(wide.pop() if wide else 1)
-    return tuple(result)
 
 
 def _checked_positions(array: Any, shape: tuple[int, ...], dim: int, op: str, xp: Any) -> Any:

@@ -27,6 +27,7 @@ from tinygrad_edu.ops.activations import relu, sigmoid
 from tinygrad_edu.ops.elementwise import add, clamp, div, mul, sub, where
 from tinygrad_edu.ops.indexing import IndexPut, prepare_setitem
 from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.shapes import broadcast_shapes
 from tinygrad_edu.tensor import Tensor
 
 
@@ -56,14 +57,20 @@ def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> Non
         raise RuntimeError(f"{op}: changing in place a tensor that has views (x[0], x.T, x.reshape(...)) while "
                            f"gradients are recorded is not supported: the views' graphs would no longer match "
                            f"their values; change a .clone() instead, or write the operation out of place")
-    # t as it was, the new op's input: a copy, because the op may need the old values in backward
-    # (mul_'s gradient for its operand reads them) and t's memory is about to be overwritten.
-    old = Tensor._make(t.data.copy(), t.device, t.requires_grad, t.grad_fn)
+    # t as it was, the new op's input: t's memory and version, under its old grad_fn.
+    old = Tensor._make(t.data, t.device, t.requires_grad, t.grad_fn)
+    if t._version_box is None:
+        t._version_box = [0, False]
+    old._version_box = t._version_box
     result = out_of_place(old)
     _check_fits(t, result, op)
+    fn = result.grad_fn
+    if any(fn.inputs[i] is old for i in fn.read_inputs()):
+        # The new op's backward reads the old values (mul_'s gradient for its operand does), and
+        # t's memory is about to be overwritten: that op alone gets a copy, at the same version.
+        old.data, old._version_box = old.data.copy(), [old._version, False]
     t.data[...] = result.data
     t._bump_version()
-    fn = result.grad_fn
     t.grad_fn, t.requires_grad = fn, True
     if fn.uses_output:   # the op's output is now t itself, at this version
         fn._output, fn.output_version = weakref.ref(t), t._version
@@ -88,11 +95,7 @@ def _operand_array(t: Tensor, other: Any, op: str) -> Any:
     else:
         data = backend.to_device(other, t.device)
     if data.shape != t.shape:   # (same shapes, the usual case, need no broadcasting check)
-        try:
-            result_shape = t.xp.broadcast_shapes(t.shape, data.shape)
-        except ValueError:
-            result_shape = None
-        if result_shape != t.shape:
+        if broadcast_shapes(t.shape, tuple(data.shape)) != t.shape:
             raise ShapeError(f"{op}: the operand of shape {tuple(data.shape)} does not broadcast to the shape "
                                f"{t.shape} of the tensor changed in place")
     return data

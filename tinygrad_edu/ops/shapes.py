@@ -20,3 +20,15 @@ def shape_args(shape: tuple) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         return tuple(shape[0])
     return tuple(shape)
+
+
+def broadcast_shapes(*shapes: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape the given shapes broadcast to (NumPy's and PyTorch's rule), or None where they
+    do not: a missing dim counts as 1, and sizes other than 1 must agree."""
+    result: list[int] = []
+    for sizes in zip(*(((1,) * (max(map(len, shapes)) - len(s)) + s) for s in shapes)):
+        wide = {n for n in sizes if n != 1}
+        if len(wide) > 1:
+            return None
+        result.append(wide.pop() if wide else 1)
+    return tuple(result)
