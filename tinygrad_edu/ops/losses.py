@@ -12,6 +12,7 @@ import math
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.elementwise import where
+from tinygrad_edu.ops.indexing import Getitem, Index
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -97,8 +98,9 @@ def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ign
     scores, classes = _class_scores_last(input, target, op, ignore_index)
     xp = scores.xp
     counted = classes.data != ignore_index
-    rows = Tensor._make(xp.arange(scores.shape[0]), scores.device, False, None)
-    picked = -scores[rows, xp.where(counted, classes.data, 0)]   # an ignored sample picks class 0 ...
+    # scores[rows, classes], with the index built directly: the general parser is for user input
+    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), xp.where(counted, classes.data, 0)))
+    picked = -Getitem.apply(scores, index=pick)   # an ignored sample picks class 0 ...
     if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
         picked = where(Tensor._make(counted, scores.device, False, None), picked, 0.0)
     if reduction == "none":
