@@ -15,7 +15,7 @@ import warnings
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.ops.elementwise import Erf, as_floating, where
+from tinygrad_edu.ops.elementwise import Erf, as_floating, quietly, where
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
@@ -52,6 +52,14 @@ class Sigmoid(Function):
         return SigmoidGrad.apply(grad, self.output())
 
 
+def _sigmoid_grad(grad, s):
+    return grad * s * (1 - s)
+
+
+def _tanh_grad(grad, t):
+    return grad * (1 - t * t)
+
+
 class SigmoidGrad(Function):
     """f(g, s) = g·s·(1 - s);  df/dg = s·(1 - s), df/ds = g·(1 - 2s)
 
@@ -59,8 +67,8 @@ class SigmoidGrad(Function):
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, s):
-        with backend.ieee_quietly(self.xp):   # an infinite grad where s is 0 or 1: nan, as in PyTorch
-            return grad * s * (1 - s)
+        # an infinite grad where s is 0 or 1 gives nan, silently, as in PyTorch
+        return quietly(self.xp, _sigmoid_grad, grad, s)
 
     def backward(self, grad2):
         grad, s = self.inputs
@@ -151,8 +159,7 @@ class TanhGrad(Function):
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, t):
-        with backend.ieee_quietly(self.xp):
-            return grad * (1 - t * t)
+        return quietly(self.xp, _tanh_grad, grad, t)
 
     def backward(self, grad2):
         grad, t = self.inputs
