@@ -383,9 +383,6 @@ class Function:
 
     def release(self) -> None:
         """Free what forward saved and forget the inputs: this node cannot run backward again."""
-        for inp, made_by in zip(self.inputs, self.input_fns):
-            if made_by is not None and made_by.uses_output and not made_by.freed:
-                made_by.kept_output = inp   # that op's backward (still to come) reads its output
         self.__dict__.clear()
         self.freed = True
 
@@ -494,6 +491,9 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
     # needs_input_grad, not inp.requires_grad: a tensor that started requiring grad after this
     # forward (requires_grad_() later) gets nothing from it, as in PyTorch.
     for inp, made_by, g, needed in zip(fn.inputs, fn.input_fns, input_grads, fn.needs_input_grad):
+        if made_by is not None and made_by.uses_output and not retain_graph:
+            # fn lets go of inp below; the op that made it reads it in its own backward, still to come
+            made_by.kept_output = inp
         if g is None or not needed:
             continue
         if g.data.shape != inp.data.shape:
