@@ -161,7 +161,7 @@ def test_an_empty_device_variable_means_cpu(monkeypatch):
 def test_strict_device_refuses_silent_host_conversion():
     x = Tensor([1.0, 2.0], device="strict")
     with pytest.raises(TypeError, match="plain numpy.ndarray"):
-        x.data + np.ones(2)
+        x.array + np.ones(2)
     with pytest.raises(TypeError, match="cannot convert a tensor on strict"):
         np.asarray(x)
 

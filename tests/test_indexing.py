@@ -199,7 +199,7 @@ def test_random_setitem_matches_torch_in_values_and_gradients(case, seed, broadc
     written[_torch_index(describe)] = torch.tensor(value)
     array_index, value_array = prepare_setitem(t, _our_index(describe, device), value)
     assert value_array.shape == tuple(selected.shape), text
-    ours = t.data.copy()
+    ours = t.array.copy()
     ours[array_index] = value_array
     np.testing.assert_array_equal(np.asarray(ours), written.numpy(), err_msg=text)
 
@@ -337,7 +337,7 @@ def test_views_exactly_where_torch_gives_them(name, index, is_view):
     x = Tensor(values)
     picked = x[Tensor(index) if isinstance(index, np.ndarray) else index]
     assert np.shares_memory(picked.numpy(), x.numpy()) == is_view
-    assert is_view or picked.data.base is None   # a copy owns its memory (how views are told apart)
+    assert is_view or picked.array.base is None   # a copy owns its memory (how views are told apart)
 
 
 def test_getitem_says_it_makes_views():
@@ -434,7 +434,7 @@ def test_prepare_setitem_converts_the_value_to_the_tensors_device_and_dtype(devi
     index, value = prepare_setitem(t, (0, slice(None), None), Tensor([[1.7], [2.2], [3.9]]))   # floats, on the CPU
     assert value.dtype == tg.int64 and value.shape == (3, 1)
     assert backend.device_of_array(value) == device
-    data = t.data.copy()
+    data = t.array.copy()
     data[index] = value
     assert Tensor(data, device=device).tolist() == [[1, 2, 3], [0, 0, 0]]
 
@@ -442,7 +442,7 @@ def test_prepare_setitem_converts_the_value_to_the_tensors_device_and_dtype(devi
 def test_prepare_setitem_writes_in_torchs_order_and_accepts_leading_ones():
     t = tg.zeros(2, 3, 4)
     index, value = prepare_setitem(t, (0, slice(None), [0, 1]), np.arange(6.0).reshape(1, 1, 3, 2))
-    t.data[index] = value
+    t.array[index] = value
     expected = torch.zeros(2, 3, 4)
     expected[0, :, [0, 1]] = torch.arange(6.0).reshape(1, 1, 3, 2)
     np.testing.assert_array_equal(t.numpy(), expected.numpy())
@@ -451,7 +451,7 @@ def test_prepare_setitem_writes_in_torchs_order_and_accepts_leading_ones():
 def test_prepare_setitem_with_false_writes_nothing_whatever_the_value():
     t = tg.zeros(2)
     index, value = prepare_setitem(t, False, np.ones(5))   # PyTorch ignores the value here
-    t.data[index] = value
+    t.array[index] = value
     assert t.tolist() == [0.0, 0.0]
 
 

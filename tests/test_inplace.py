@@ -121,7 +121,7 @@ def test_versions_count_changes_and_views_and_detach_share_them():
     alias[1, 1] = 5.0
     assert x._version == view._version == alias._version == 3
     assert x.tolist() == [[2.0, 2.0, 2.0], [1.0, 5.0, 1.0]]
-    x.data[...] = 0           # the raw array: no version change, as PyTorch's .data
+    x.array[...] = 0           # the raw array: no version change, as PyTorch's .array
     assert x._version == 3
 
 
@@ -188,7 +188,7 @@ def test_contiguous_copies_a_tensor_that_is_not():
     x = tg.tensor([[1.0, 2.0], [3.0, 4.0]])
     c = x.T.contiguous()
     c += 100
-    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]] and c.data.flags.c_contiguous
+    assert x.tolist() == [[1.0, 2.0], [3.0, 4.0]] and c.array.flags.c_contiguous
     assert x.contiguous() is x
 
 
@@ -206,7 +206,7 @@ def test_every_grad_is_its_own_writable_tensor():
     a, b = tg.tensor([1.0, 2.0], requires_grad=True), tg.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
     a.grad.zero_()            # the PyTorch idiom: must not touch b.grad
-    assert b.grad.tolist() == [1.0, 1.0] and not np.shares_memory(a.grad.data, b.grad.data)
+    assert b.grad.tolist() == [1.0, 1.0] and not np.shares_memory(a.grad.array, b.grad.array)
     g = tg.tensor([5.0, 6.0])
     c = tg.tensor([1.0, 1.0], requires_grad=True)
     (c * 1.0).backward(g)
@@ -245,7 +245,7 @@ def test_a_failed_optimizer_step_changes_no_parameter_and_no_state():
     a.grad, b.grad = tg.ones(2), tg.ones(1)
     opt.step()
     before = (a.tolist(), b.tolist(), {k: v.tolist() for k, v in opt.state[a].items() if hasattr(v, "tolist")})
-    b.grad.data = np.ones(4, dtype=np.float32)   # a wrong shape that went around the checked setter
+    b.grad.array = np.ones(4, dtype=np.float32)   # a wrong shape that went around the checked setter
     with pytest.raises(RuntimeError, match=r"Adam.step: parameter 1 of group 0 has shape \(1,\) but its gradient "
                                            r"has shape \(4,\); no parameter was changed"):
         opt.step()
@@ -341,7 +341,7 @@ def test_an_in_place_op_that_reads_the_old_values_works_after_earlier_changes():
 
 def test_an_in_place_add_needs_no_copy_of_the_old_values():
     h = tg.tensor([1.0, 2.0], requires_grad=True) * 1.0
-    memory = h.data
+    memory = h.array
     h += 1.0
     (old,) = h.grad_fn.inputs
-    assert old.data is memory and h.data is memory   # add reads nothing: no copy was made
+    assert old.array is memory and h.array is memory   # add reads nothing: no copy was made

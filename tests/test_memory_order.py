@@ -72,14 +72,14 @@ def test_a_pooling_gradient_is_stored_like_the_pooled_conv_output(pool, device):
     x = tg.tensor(np.random.default_rng(0).standard_normal((N, C, H, W)), device=device)
     w = tg.tensor(np.random.default_rng(1).standard_normal((4, C, 3, 3)), device=device, requires_grad=True)
     h = conv2d(x, w, padding=1)
-    assert stored_channel_first(h.data)
+    assert stored_channel_first(h.array)
     out = pool(h)
     plain_upstream = tg.ones(out.shape, device=device, dtype=out.dtype)
     (grad,) = tg.grad(out, [h], plain_upstream)
-    assert stored_channel_first(grad.data), "the gradient should be stored channel by channel, as h is"
+    assert stored_channel_first(grad.array), "the gradient should be stored channel by channel, as h is"
 
 
 def test_a_pooling_gradient_of_a_plain_input_is_stored_plainly():
     x = tg.tensor(np.random.default_rng(0).standard_normal((N, C, H, W)), requires_grad=True)
     (grad,) = tg.grad(max_pool2d(x, 2), [x], tg.ones((N, C, H // 2, W // 2), dtype=x.dtype))
-    assert grad.data.flags.c_contiguous
+    assert grad.array.flags.c_contiguous

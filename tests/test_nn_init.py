@@ -39,9 +39,9 @@ def test_fan_needs_at_least_two_dimensions():
 
 def test_uniform_fills_the_interval_in_place(device):
     t = tg.zeros(300, 200, device=device)
-    array = t.data
+    array = t.array
     assert init.uniform_(t, -2.0, 3.0) is t
-    assert t.data is array          # filled in place, not replaced
+    assert t.array is array          # filled in place, not replaced
     values = t.numpy()
     assert values.min() >= -2.0 and values.max() < 3.0
     assert values.min() < -1.99 and values.max() > 2.99

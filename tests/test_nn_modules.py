@@ -114,7 +114,7 @@ def test_parameter_is_a_tensor_that_requires_grad_and_shares_its_source_data():
     t = tg.randn(2, 3)
     p = nn.Parameter(t)
     assert isinstance(p, tg.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p.array is t.array
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     assert repr(nn.Parameter(tg.tensor([1.0, 2.0]))).startswith("Parameter containing:\nTensor([1., 2.]")
 
@@ -209,7 +209,7 @@ def test_state_dict_shares_data_and_is_detached():
     net = TinyNet()
     sd = net.state_dict()
     assert list(sd) == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
-    assert sd["fc1.weight"].data is net.fc1.weight.data
+    assert sd["fc1.weight"].array is net.fc1.weight.array
     assert not sd["fc1.weight"].requires_grad
 
 

@@ -229,7 +229,7 @@ def test_where_accepts_a_boolean_condition_from_a_comparison_and_routes_gradient
 def test_clone_copies_the_data_and_passes_the_gradient(device):
     x = Tensor([1.0, 2.0], device=device, requires_grad=True)
     y = x.clone()
-    assert y.data is not x.data
+    assert y.array is not x.array
     (y * 2.0).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
 

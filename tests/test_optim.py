@@ -114,14 +114,14 @@ def test_param_groups_with_their_own_hyperparameters_match_torch(name):
 
 def test_step_updates_parameter_arrays_in_place_on_their_device(device):
     p = tg.Tensor(_start_values()[0], device=device, requires_grad=True)
-    data = p.data
+    data = p.array
     opt = optim.Adam([p], lr=0.1)
     (p * p).sum().backward()
     opt.step()
     # The old array saw the update: it was changed in place, not replaced by a new one.
     np.testing.assert_array_equal(tg.backend.to_numpy(data, device), p.numpy())
     assert not np.allclose(p.numpy(), _start_values()[0])
-    assert all(type(v) is type(p.data) for v in opt.state[p].values() if hasattr(v, "shape"))
+    assert all(type(v) is type(p.array) for v in opt.state[p].values() if hasattr(v, "shape"))
 
 
 @pytest.mark.parametrize("make", [lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), lambda ps: optim.Adam(ps, lr=0.1)])
@@ -228,7 +228,7 @@ def test_load_state_dict_moves_state_to_the_parameter_device(device):
     params = [p.detach().to(device).requires_grad_() for p in cpu_params]
     moved = optim.SGD(params, lr=0.1, momentum=0.9)
     moved.load_state_dict(opt.state_dict())
-    assert type(moved.state[params[0]]["momentum_buffer"]) is type(params[0].data)
+    assert type(moved.state[params[0]]["momentum_buffer"]) is type(params[0].array)
 
 
 @pytest.mark.parametrize("change, message", [
@@ -383,7 +383,7 @@ def test_load_state_dict_accepts_a_step_count_stored_as_a_0d_tensor_like_torch()
     opt.load_state_dict(converted)
     assert opt.state[ours[0]]["step"] == 2
     for p, q in zip(ours, theirs):
-        p.data[...] = q.detach().numpy()
+        p.array[...] = q.detach().numpy()
     _run(opt, ours, 1)
     torch_opt.zero_grad()
     _loss(*theirs, x, c).backward()

@@ -67,7 +67,7 @@ def test_nested_checkpoint_comes_back_with_the_same_structure(tmp_path):
 def test_loaded_tensors_are_writable_and_independent_of_the_file(tmp_path):
     tg.save({"w": tg.ones(3)}, tmp_path / "w.safetensors")
     w = tg.load(tmp_path / "w.safetensors")["w"]
-    w.data[0] = 5.0
+    w.array[0] = 5.0
     assert tg.load(tmp_path / "w.safetensors")["w"].tolist() == [1.0, 1.0, 1.0]
 
 

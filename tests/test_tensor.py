@@ -140,7 +140,7 @@ def test_tensor_copies_numpy_data_and_from_numpy_shares_it():
     assert copied.tolist() == [1.0, 2.0] and shared.tolist() == [5.0, 2.0]
     source = Tensor([1.0, 2.0])
     again = Tensor(source)
-    source.data[1] = 7.0
+    source.array[1] = 7.0
     assert again.tolist() == [1.0, 2.0]
     with pytest.raises(TypeError, match="from_numpy: expected a NumPy array, got list"):
         tg.from_numpy([1.0])

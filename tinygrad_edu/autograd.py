@@ -272,14 +272,14 @@ class Function:
         first = inputs[0]
         device = first._device
         if len(inputs) == 1:   # most ops, and most steps of a backward pass: nothing to gather
-            arrays, needs_grad, input_fns = (first.data,), (first.requires_grad,), (first.grad_fn,)
+            arrays, needs_grad, input_fns = (first.array,), (first.requires_grad,), (first.grad_fn,)
             changed_before = first._version_box is not None
         else:
             arrays, needs_grad, input_fns, changed_before = [], [], [], False
             for t in inputs:   # one plain loop: comprehensions cost a call each
                 if t._device != device:
                     cls._raise_device_mismatch(inputs)
-                arrays.append(t.data)
+                arrays.append(t.array)
                 needs_grad.append(t.requires_grad)
                 input_fns.append(t.grad_fn)
                 if t._version_box is not None:
@@ -306,7 +306,7 @@ class Function:
                 hook(fn, data)
         if not (state.grad_enabled and True in needs_grad):
             out = first._make(data, device, False, None)
-            if cls.is_view and _is_view_of(data, first.data):
+            if cls.is_view and _is_view_of(data, first.array):
                 out._become_view_of(first, first.requires_grad)   # as in PyTorch, even under no_grad
             return out
         if not state.forward_hooks:
@@ -317,7 +317,7 @@ class Function:
         if changed_before:   # an input was changed in place (or viewed) before: remember its version
             fn.saved_versions = tuple([0 if (box := t._version_box) is None else box[0] for t in inputs])
         out = first._make(data, device, True, fn)
-        if cls.is_view and _is_view_of(data, first.data):
+        if cls.is_view and _is_view_of(data, first.array):
             out._become_view_of(first, True)
         if cls.uses_output:
             fn._output = weakref.ref(out)  # weak: the output already owns this node, no cycle
@@ -496,10 +496,10 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
             made_by.kept_output = inp
         if g is None or not needed:
             continue
-        if g.data.shape != inp.data.shape:
+        if g.array.shape != inp.array.shape:
             # Undo broadcasting, in this one place: an input stretched to a bigger shape
             # receives the sum of the gradient over the stretched dimensions.
-            g = g.sum_to_size(inp.data.shape)
+            g = g.sum_to_size(inp.array.shape)
         _add_gradient(nodes, leaves, made_by, inp, g)
     if not retain_graph:
         fn.release()
@@ -546,11 +546,11 @@ def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
     if create_graph:
         t._grad = grad if earlier is None else earlier + grad
     elif earlier is None:
-        t._grad = t._make(grad.data.copy(), t.device, False, None)
-    elif earlier.requires_grad or not getattr(earlier.data.flags, "writeable", True):
-        t._grad = t._make(earlier.data + grad.data, t.device, False, None)
+        t._grad = t._make(grad.array.copy(), t.device, False, None)
+    elif earlier.requires_grad or not getattr(earlier.array.flags, "writeable", True):
+        t._grad = t._make(earlier.array + grad.array, t.device, False, None)
     else:
-        earlier.data += grad.data   # in place, as PyTorch: a tensor that holds the .grad sees it
+        earlier.array += grad.array   # in place, as PyTorch: a tensor that holds the .grad sees it
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
@@ -583,6 +583,6 @@ def run_grad(roots: Sequence[Tensor], root_grads: Sequence[Tensor], inputs: Sequ
 
 def _writable(g: Tensor | None) -> Tensor | None:
     """A gradient the caller may change in place: a broadcast gradient is a read-only view."""
-    if g is None or g.requires_grad or getattr(g.data.flags, "writeable", True):
+    if g is None or g.requires_grad or getattr(g.array.flags, "writeable", True):
         return g
-    return g._make(g.data.copy(), g.device, False, None)
+    return g._make(g.array.copy(), g.device, False, None)

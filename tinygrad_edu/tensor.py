@@ -34,7 +34,7 @@ class Tensor:
 
     # _version_box: None until the tensor (or a view of its memory) is first changed in place,
     # then a one-element list shared by every tensor that sees that memory. _base: set on views.
-    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_device", "_hooks", "_retains_grad",
+    __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_device", "_hooks", "_retains_grad",
                  "_version_box", "_base", "__weakref__")
     __array_ufunc__ = None   # make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy's loop
 
@@ -42,7 +42,7 @@ class Tensor:
                  requires_grad: bool = False) -> None:
         if isinstance(data, Tensor):
             device = data.device if device is None else device
-            data = data.data
+            data = data.array
         device = backend.normalize_device(device)
         try:
             if dtype is not None:
@@ -58,7 +58,7 @@ class Tensor:
 
     def _become_leaf(self, array: Any, device: str, requires_grad: bool) -> None:
         """Set every field of a new leaf tensor holding `array` (shared, not copied)."""
-        self.data = array
+        self.array = array
         self._grad: Tensor | None = None
         self._version_box: list[int] | None = None
         self.grad_fn = None
@@ -77,7 +77,7 @@ class Tensor:
         autograd needs no import of Tensor; the result is a plain Tensor even when the
         input is a Parameter."""
         t = object.__new__(Tensor)
-        t.data = data
+        t.array = data
         t._grad = None
         t._version_box = None
         t.requires_grad = requires_grad
@@ -91,15 +91,15 @@ class Tensor:
 
     @property
     def shape(self) -> Shape:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
@@ -116,10 +116,10 @@ class Tensor:
         return self.grad_fn is None
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self.shape[dim]
@@ -139,12 +139,12 @@ class Tensor:
 
     def numpy(self):
         """The data as a NumPy array (shares memory on the CPU, a copy from a GPU)."""
-        return backend.to_numpy(self.data, self._device)
+        return backend.to_numpy(self.array, self._device)
 
     def __array__(self, dtype=None, copy=None):
         if self._device != "cpu":
             raise TypeError(f"cannot convert a tensor on {self._device} to NumPy implicitly; use .numpy()")
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def item(self) -> float | int | bool:
         if self.numel() != 1:
@@ -179,9 +179,27 @@ class Tensor:
 
         It shares the memory and the version counter: changing it in place is seen by every
         backward that needs the original's values."""
-        out = Tensor._make(self.data, self._device, False, None)
+        out = Tensor._make(self.array, self._device, False, None)
         out._become_view_of(self, False, is_view=False)   # an alias outside the graph, not a view in it
         return out
+
+    @property
+    def data(self) -> Tensor:
+        """The same memory as a tensor that autograd does not see, as PyTorch's `.data`.
+
+        `p.data.add_(...)`, `m.weight.data.normal_(0, 0.02)` and `p.data -= lr * p.grad` change
+        the values without being recorded and without a version change; unlike detach(), a
+        backward that needs the old values cannot notice. The raw NumPy/CuPy array that a
+        tensor holds is `t.array`."""
+        return Tensor._make(self.array, self._device, False, None)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """`t.data = other` makes t hold other's memory (any shape), as in PyTorch."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: assigned value must be a Tensor, got {type(value).__name__} "
+                            f"(to set the raw array, assign to .array)")
+        self.array, self._device = value.array, value._device
 
     # ---- versions: what backward checks before it reads a saved tensor ---------------------
 
@@ -308,7 +326,7 @@ class Tensor:
     def _keeps_dtype(self, number: Any) -> bool:
         """True for a Python number that cannot change this tensor's dtype (a float or int with a
         float tensor, an int with an integer tensor): such numbers skip the promotion machinery."""
-        kind = self.data.dtype.kind
+        kind = self.array.dtype.kind
         return (type(number) is float and kind == "f") or (type(number) is int and kind in "fiu")
 
     # ---- comparisons and logic: bool results, never differentiable -------------------------
@@ -320,7 +338,7 @@ class Tensor:
         if ufunc in ("logical_and", "logical_or") and a.dtype != backend.bool_:
             ufunc = "bitwise" + ufunc[len("logical"):]   # bool & int64 is int64, as in PyTorch
         try:
-            result = getattr(self.xp, ufunc)(a.data, b.data)
+            result = getattr(self.xp, ufunc)(a.array, b.array)
         except ValueError:
             raise ShapeError(f"{ufunc}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
         except TypeError:   # & and | of floats
@@ -355,17 +373,17 @@ class Tensor:
         if self.dtype.kind not in "biu":
             raise DTypeError(f"invert: ~ is only implemented on integer and bool tensors, got {self.dtype}")
         op = self.xp.logical_not if self.dtype == backend.bool_ else self.xp.invert
-        return Tensor._make(op(self.data), self._device, False, None)
+        return Tensor._make(op(self.array), self._device, False, None)
 
     def any(self) -> Tensor:
         """Whether any element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
-        result = self.xp.any(self.data)
+        result = self.xp.any(self.array)
         return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
                             self._device, False, None)
 
     def all(self) -> Tensor:
         """Whether every element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
-        result = self.xp.all(self.data)
+        result = self.xp.all(self.array)
         return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
                             self._device, False, None)
 

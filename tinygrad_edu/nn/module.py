@@ -33,7 +33,7 @@ class Parameter(Tensor):
         if data is None:
             data = backend.array_module(backend.get_default_device()).zeros((0,), dtype=backend.DEFAULT_FLOAT)
         if isinstance(data, Tensor):   # share the tensor's memory, as torch.nn.Parameter does
-            self._become_leaf(data.data, data.device, requires_grad)
+            self._become_leaf(data.array, data.device, requires_grad)
         else:
             super().__init__(data, requires_grad=requires_grad)
 
@@ -75,7 +75,7 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
         if set_to_none:
             p.grad = None
         else:
-            p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), p.device, False, None)
+            p.grad = Tensor._make(p.xp.zeros_like(p.grad.array), p.device, False, None)
 
 
 class Module:
@@ -325,7 +325,7 @@ class Module:
             raise RuntimeError(f"load_state_dict: cannot load into {type(self).__name__}; the model was not "
                                f"changed:\n  " + "\n  ".join(problems))
         for name, array in new_data.items():
-            own[name].data = array
+            own[name].array = array
         return IncompatibleKeys(missing, unexpected)
 
     # ---- modes, devices, gradients ---------------------------------------------------------
@@ -362,14 +362,14 @@ class Module:
         tensors = {id(t): t for t in list(self.parameters()) + list(self.buffers())}.values()
         moved = []
         for t in tensors:   # convert everything first, so a failure changes nothing
-            data = backend.to_device(t.data, device or t.device)
-            grad = None if t.grad is None else backend.to_device(t.grad.data, device or t.device)
+            data = backend.to_device(t.array, device or t.device)
+            grad = None if t.grad is None else backend.to_device(t.grad.array, device or t.device)
             if dtype is not None and backend.is_floating(t.dtype):
                 data = data.astype(dtype, copy=False)
                 grad = None if grad is None else grad.astype(dtype, copy=False)
             moved.append((t, data, grad))
         for t, data, grad in moved:
-            t.data, t._device = data, device or t.device
+            t.array, t._device = data, device or t.device
             if grad is not None:
                 t.grad = Tensor._make(grad, t._device, False, None)
         return self
@@ -413,7 +413,7 @@ def _array_like(value: Any) -> bool:
 
 def _converted(value: Any, target: Tensor) -> tuple[Any, str | None]:
     """`value` as a fresh array on target's device and dtype, or the reason it cannot be."""
-    data = value.data if isinstance(value, Tensor) else value
+    data = value.array if isinstance(value, Tensor) else value
     shape = getattr(data, "shape", None)
     try:
         if shape is None:

@@ -130,7 +130,7 @@ class LeakyReLU(Function):
             return self.xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, grad):
-        positive = self.constant(self.inputs[0].data > 0)
+        positive = self.constant(self.inputs[0].array > 0)
         return where(positive, grad, grad * self.slope)
 
 
@@ -251,7 +251,7 @@ class Softplus(Function):
 
     def backward(self, grad):
         x = self.inputs[0]
-        linear = self.constant(x.data * self.beta > self.threshold)
+        linear = self.constant(x.array * self.beta > self.threshold)
         return where(linear, grad, grad * (x * self.beta).sigmoid())
 
 
@@ -272,7 +272,7 @@ class ELU(Function):
             return self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0)))
 
     def backward(self, grad):
-        positive = self.constant(self.inputs[0].data > 0)
+        positive = self.constant(self.inputs[0].array > 0)
         return where(positive, grad, grad * (self.output() + self.alpha))
 
 
@@ -314,7 +314,7 @@ class ReLU6(Function):
         return self.xp.clip(x, 0, 6)
 
     def backward(self, grad):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return where(self.constant((x > 0) & (x < 6)), grad, 0.0)
 
 
@@ -339,7 +339,7 @@ class Hardswish(Function):
 
     def backward(self, grad):
         x = self.inputs[0]
-        low, high = self.constant(x.data <= -3), self.constant(x.data >= 3)
+        low, high = self.constant(x.array <= -3), self.constant(x.array >= 3)
         return where(low, 0.0, where(high, grad, grad * (x * (1 / 3) + 0.5)))
 
 

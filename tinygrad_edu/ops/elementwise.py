@@ -264,10 +264,10 @@ class Pow(Function):
         a, b = self.inputs
         grad_a = grad_b = None
         if self.needs_input_grad[0]:
-            exponent_zero = self.constant(b.data == 0)
+            exponent_zero = self.constant(b.array == 0)
             grad_a = where(exponent_zero, 0.0, grad * b * a ** (b - 1.0))
         if self.needs_input_grad[1]:
-            zero_base = self.constant((a.data == 0) & (b.data >= 0))
+            zero_base = self.constant((a.array == 0) & (b.array >= 0))
             log_a = where(zero_base, 1.0, a).log()   # log 1 = 0 there, not log 0 = -inf (0·-inf is nan)
             grad_b = grad * where(zero_base, 0.0, self.output() * log_a)
         return grad_a, grad_b
@@ -379,7 +379,7 @@ class Abs(Function):
         return self.xp.abs(a)
 
     def backward(self, grad):
-        a = self.inputs[0].data
+        a = self.inputs[0].array
         return grad * self.constant(sign_of(self.xp, a))
 
 
@@ -401,7 +401,7 @@ def _split_between(fn: Function, grad: Tensor, a_loses, b_loses) -> tuple[Tensor
     """maximum's and minimum's backward, as PyTorch's: grad, halved where a == b, to each input
     except where it loses (a NaN loses nowhere: both inputs get the whole gradient there)."""
     zero = fn.constant(fn.xp.zeros((), dtype=grad.dtype))
-    a, b = fn.inputs[0].data, fn.inputs[1].data
+    a, b = fn.inputs[0].array, fn.inputs[1].array
     shared = Where.apply(MulScalar.apply(grad, scalar=0.5), grad, condition=a == b)
     return (Where.apply(zero, shared, condition=a_loses) if fn.needs_input_grad[0] else None,
             Where.apply(zero, shared, condition=b_loses) if fn.needs_input_grad[1] else None)
@@ -417,7 +417,7 @@ class Maximum(Function):
             raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.inputs[0].array, self.inputs[1].array
         return _split_between(self, grad, a < b, a > b)
 
 
@@ -437,7 +437,7 @@ class Minimum(Function):
             raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.inputs[0].array, self.inputs[1].array
         return _split_between(self, grad, a > b, a < b)
 
 
@@ -455,7 +455,7 @@ class Clamp(Function):
         return self.xp.clip(a, low, high)
 
     def backward(self, grad):
-        a = self.inputs[0].data
+        a = self.inputs[0].array
         inside = self.xp.ones(a.shape, dtype=bool)
         if self.low is not None:
             inside &= a >= self.low
@@ -515,7 +515,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         a, b = a._operand(b, "where")
     else:
         b, a = b._operand(a, "where")
-    return Where.apply(a, b, condition=condition.data)
+    return Where.apply(a, b, condition=condition.array)
 
 
 class Erf(Function):

@@ -81,7 +81,7 @@ def _index_array(part: Any, t: Tensor, op: str) -> Any:
             raise RuntimeError(f"{op}: index is on {part.device} but the tensor is on {t.device}")
         if part.dtype.kind not in "biu":
             raise IndexError(f"{op}: tensors used as indices must be integer or bool, got {part.dtype}")
-        return part.data
+        return part.array
     try:
         array = backend.to_device(_plain_data(part, op), t.device)
     except ValueError as e:
@@ -281,7 +281,7 @@ def getitem(t: Tensor, index: Any) -> Tensor:
 
 def prepare_setitem(t: Tensor, index: Any, value: Any) -> tuple[Any, Any]:
     """`t[index] = value` made ready for the array: `(array_index, value_array)` such that
-    `t.data[array_index] = value_array` writes with PyTorch's rules.
+    `t.array[array_index] = value_array` writes with PyTorch's rules.
 
     The index is read as `t[index]` reads it (errors name setitem). array_index is a plain
     NumPy/CuPy index: ints, slices, None and `...` where the index is basic, else one integer
@@ -291,7 +291,7 @@ def prepare_setitem(t: Tensor, index: Any, value: Any) -> tuple[Any, Any]:
     PyTorch (leading dims of size 1 beyond it are allowed), else a ValueError names both shapes.
     """
     parsed, selected = parse_index(t, index, "setitem")
-    data = value.data if isinstance(value, Tensor) else value
+    data = value.array if isinstance(value, Tensor) else value
     try:
         array = backend.to_device(data, t.device, t.dtype)
     except (TypeError, ValueError) as e:

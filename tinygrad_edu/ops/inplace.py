@@ -58,7 +58,7 @@ def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> Non
                            f"gradients are recorded is not supported: the views' graphs would no longer match "
                            f"their values; change a .clone() instead, or write the operation out of place")
     # t as it was, the new op's input: t's memory and version, under its old grad_fn.
-    old = Tensor._make(t.data, t.device, t.requires_grad, t.grad_fn)
+    old = Tensor._make(t.array, t.device, t.requires_grad, t.grad_fn)
     if t._version_box is None:
         t._version_box = [0, False]
     old._version_box = t._version_box
@@ -68,8 +68,8 @@ def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> Non
     if any(fn.inputs[i] is old for i in fn.read_inputs()):
         # The new op's backward reads the old values (mul_'s gradient for its operand does), and
         # t's memory is about to be overwritten: that op alone gets a copy, at the same version.
-        old.data, old._version_box = old.data.copy(), [old._version, False]
-    t.data[...] = result.data
+        old.array, old._version_box = old.array.copy(), [old._version, False]
+    t.array[...] = result.array
     t._bump_version()
     t.grad_fn, t.requires_grad = fn, True
     if fn.uses_output:   # the op's output is now t itself, at this version
@@ -89,7 +89,7 @@ def _operand_array(t: Tensor, other: Any, op: str) -> Any:
     if isinstance(other, Tensor):
         if other.device != t.device:
             raise RuntimeError(f"{op}: tensor is on {t.device} but the other operand is on {other.device}")
-        data = other.data
+        data = other.array
     elif isinstance(other, (int, float, bool)):
         return other
     else:
@@ -107,7 +107,7 @@ def _arithmetic(t: Tensor, other: Any, op: str, ufunc: str, function: Callable) 
     def write() -> None:
         try:
             # a 0-d array as `out` makes NumPy return a scalar; `out=(...,)` keeps it an array
-            getattr(t.xp, ufunc)(t.data, data, out=(t.data,), casting="same_kind")
+            getattr(t.xp, ufunc)(t.array, data, out=(t.array,), casting="same_kind")
         except TypeError as e:   # e.g. an integer tensor /= 2 (the result would be float)
             raise DTypeError(f"{op}: result type of {t.dtype} {ufunc} {type(other).__name__} can't be cast "
                                f"to the desired output type {t.dtype} ({e})") from None
@@ -150,7 +150,7 @@ def _set_to(t: Tensor, value: Any, op: str) -> Tensor:
     data = _operand_array(t, value, op)
 
     def write() -> None:
-        t.data[...] = data
+        t.array[...] = data
 
     def out_of_place(old: Tensor) -> Tensor:   # where(False, old, value): value, and no gradient to old
         chosen = where(Tensor._make(t.xp.zeros(t.shape, dtype=bool), t.device, False, None), old, value)
@@ -188,20 +188,20 @@ def clamp_(t: Tensor, min: float | None = None, max: float | None = None) -> Ten
     if min is None and max is None:
         raise ValueError("clamp_: give at least one of min and max")
     return change_in_place(t, "clamp_", (), lambda old: clamp(old, min, max),
-                           lambda: t.xp.clip(t.data, min, max, out=t.data))
+                           lambda: t.xp.clip(t.array, min, max, out=t.array))
 
 
 @register("relu_", kind="method")
 def relu_(t: Tensor) -> Tensor:
     """max(t, 0), in place"""
-    return change_in_place(t, "relu_", (), relu, lambda: t.xp.maximum(t.data, 0, out=t.data))
+    return change_in_place(t, "relu_", (), relu, lambda: t.xp.maximum(t.array, 0, out=t.array))
 
 
 @register("sigmoid_", kind="method")
 def sigmoid_(t: Tensor) -> Tensor:
     """1 / (1 + e^-t), in place"""
     def write() -> None:
-        t.data[...] = sigmoid(t.detach()).data
+        t.array[...] = sigmoid(t.detach()).array
     return change_in_place(t, "sigmoid_", (), sigmoid, write)
 
 
@@ -211,7 +211,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
     array_index, value_array = prepare_setitem(t, index, value)
 
     def write() -> None:
-        t.data[array_index] = value_array
+        t.array[array_index] = value_array
 
     def out_of_place(old: Tensor) -> Tensor:
         if isinstance(value, Tensor):   # keep value in the graph, on t's device and in t's dtype

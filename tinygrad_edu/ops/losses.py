@@ -69,7 +69,7 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int
     if target.shape != expected:
         raise ValueError(f"{op}: scores of shape {input.shape} need targets of shape {expected}, got {target.shape}")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    counted = target.data[target.data != ignore_index]
+    counted = target.array[target.array != ignore_index]
     if counted.size:
         low, high = int(counted.min()), int(counted.max())
         if low < 0 or high >= classes:
@@ -97,9 +97,9 @@ def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ign
     """-input[i, target_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
     scores, classes = _class_scores_last(input, target, op, ignore_index)
     xp = scores.xp
-    counted = classes.data != ignore_index
+    counted = classes.array != ignore_index
     # scores[rows, classes], with the index built directly: the general parser is for user input
-    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), xp.where(counted, classes.data, 0)))
+    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), xp.where(counted, classes.array, 0)))
     picked = -Getitem.apply(scores, index=pick)   # an ignored sample picks class 0 ...
     if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
         picked = where(Tensor._make(counted, scores.device, False, None), picked, 0.0)
@@ -167,7 +167,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean")
     _same_shape(input, target, "binary_cross_entropy")
     _check_reduction(reduction, "binary_cross_entropy")
     if input.numel():
-        low, high = float(input.data.min()), float(input.data.max())
+        low, high = float(input.array.min()), float(input.array.max())
         if low < 0 or high > 1:
             raise ValueError(f"binary_cross_entropy: input must hold probabilities between 0 and 1, but its "
                              f"values reach from {low:g} to {high:g}; for raw scores (logits) use "

@@ -135,7 +135,7 @@ def squeeze(t: Tensor, dim: int | tuple | None = None) -> Tensor:
 @register("contiguous", kind="method")
 def contiguous(t: Tensor) -> Tensor:
     """input itself if it is stored without gaps in row-major order, else a copy that is"""
-    if t.data.flags.c_contiguous:
+    if t.array.flags.c_contiguous:
         return t
     return Clone.apply(t, order="C")
 

@@ -85,7 +85,7 @@ class _Extreme(Function):
         # (which equals nothing, so 0/0), gives nan, as in PyTorch.
         x = self.inputs[0]
         kept = _kept_shape(x.shape, self.dim)
-        hit = x.data == self.result.reshape(kept)
+        hit = x.array == self.result.reshape(kept)
         with backend.ieee_quietly(self.xp):
             share = hit / hit.sum(axis=self.dim, keepdims=True)
         return grad.reshape(kept).expand(x.shape) * self.constant(share.astype(x.dtype))
@@ -183,7 +183,7 @@ def _variance_backward(fn: Function, grad: Tensor) -> Tensor:
     grad = grad.reshape(_kept_shape(x.shape, fn.dims))
     if fn.dims is None and n <= fn.correction:
         with backend.ieee_quietly(fn.xp):
-            at_mean = x.data == x.data.sum() / n
+            at_mean = x.array == x.array.sum() / n
         inf_or_nan = fn.xp.where(at_mean, float("nan"), float("inf")).astype(x.dtype)
         return grad * fn.constant(inf_or_nan)
     dof = n - fn.correction
@@ -220,7 +220,7 @@ class Std(Function):
 
     def backward(self, grad):
         out = self.output()
-        grad_var = where(self.constant(out.data == 0), 0.0, grad / (out * 2.0))
+        grad_var = where(self.constant(out.array == 0), 0.0, grad / (out * 2.0))
         return _variance_backward(self, grad_var)
 
 
@@ -264,7 +264,7 @@ def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | N
     _check_not_empty(t, dims, op)
     axis_ = None if dims is None else dims[0]
     # With axis=None the index counts through the flattened tensor, as in PyTorch.
-    result = getattr(t.xp, op)(t.data, axis=axis_, keepdims=keepdim)
+    result = getattr(t.xp, op)(t.array, axis=axis_, keepdims=keepdim)
     return Tensor._make(t.xp.asarray(result, dtype=backend.int64), t.device, False, None)
 
 

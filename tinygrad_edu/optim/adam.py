@@ -43,14 +43,14 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = xp.zeros_like(p.data)
-            state["exp_avg_sq"] = xp.zeros_like(p.data)
+            state["exp_avg"] = xp.zeros_like(p.array)
+            state["exp_avg_sq"] = xp.zeros_like(p.array)
         if group["amsgrad"] and "max_exp_avg_sq" not in state:
-            state["max_exp_avg_sq"] = xp.zeros_like(p.data)
+            state["max_exp_avg_sq"] = xp.zeros_like(p.array)
         state["step"] += 1
         step = state["step"]
         if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p.data
+            grad = grad + group["weight_decay"] * p.array
         m, v = state["exp_avg"], state["exp_avg_sq"]
         m += (1 - beta1) * (grad - m)      # the same as beta1 * m + (1 - beta1) * grad
         v *= beta2
@@ -60,4 +60,4 @@ class Adam(Optimizer):
             v = state["max_exp_avg_sq"]
         step_size = group["lr"] / (1 - beta1 ** step)
         denominator = xp.sqrt(v) / math.sqrt(1 - beta2 ** step) + group["eps"]
-        p.data -= step_size * (m / denominator)
+        p.array -= step_size * (m / denominator)

@@ -5,7 +5,7 @@ hyperparameters (lr, momentum, ...) for those parameters, so that, say, the last
 learn faster than the rest. Each parameter also owns some *state*: arrays the update rule
 carries from one step to the next (a momentum buffer, Adam's running averages).
 
-Updates change `p.data` in place, on the parameter's own device, with its array module
+Updates change `p.array` in place, on the parameter's own device, with its array module
 `p.xp`: the optimizer never records a graph and never moves data between devices.
 """
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:   # a parameter the loss did not use is left alone
-                    self._update(p, p.grad.data, self.state.setdefault(p, {}), group)
+                    self._update(p, p.grad.array, self.state.setdefault(p, {}), group)
                     p._bump_version()   # an in-place change: a graph that saved p sees it
         return loss
 
@@ -188,7 +188,7 @@ def _restored_value(name: str, field: str, value: Any, p: Tensor, i: int) -> Any
     dtype after its shape is checked, a 0-d array becomes a number, anything else stays as it is."""
     if not isinstance(value, Tensor) and backend.device_of_array(value) is None:
         return value
-    data = value.data if isinstance(value, Tensor) else value
+    data = value.array if isinstance(value, Tensor) else value
     if data.ndim == 0 and p.ndim != 0:   # a count such as PyTorch's tensor(3.) for "step"
         return int(data.item()) if field == "step" else data.item()
     if tuple(data.shape) != p.shape:

@@ -36,7 +36,7 @@ class SGD(Optimizer):
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         if weight_decay != 0:
-            grad = grad + weight_decay * p.data   # a new array: p.grad itself stays untouched
+            grad = grad + weight_decay * p.array   # a new array: p.grad itself stays untouched
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
@@ -45,4 +45,4 @@ class SGD(Optimizer):
                 buffer *= momentum
                 buffer += (1 - group["dampening"]) * grad
             grad = grad + momentum * buffer if group["nesterov"] else buffer
-        p.data -= group["lr"] * grad
+        p.array -= group["lr"] * grad

@@ -111,7 +111,7 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 — named like 
     @staticmethod
     def _check_backward(fn: Function, input_grads: tuple) -> None:
         for i, g in enumerate(input_grads):
-            bad = None if g is None else _bad_values(g.data, g.xp)
+            bad = None if g is None else _bad_values(g.array, g.xp)
             if bad is not None:
                 raise AnomalyError(f"detect_anomaly: the backward of {fn.op_name()} (op #{fn.position} in forward "
                                    f"order) produced {bad} in the gradient for its input {i} of shape "

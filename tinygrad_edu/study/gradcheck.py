@@ -56,7 +56,7 @@ def _float64_copies(inputs: Sequence[Any]) -> list[Any]:
     copies = []
     for x in inputs:
         if isinstance(x, Tensor) and backend.is_floating(x.dtype):
-            data = x.data.astype(backend.float64)   # astype copies, on either device
+            data = x.array.astype(backend.float64)   # astype copies, on either device
             copies.append(Tensor._make(data, x.device, x.requires_grad, None))
         else:
             copies.append(x)
@@ -132,7 +132,7 @@ def _numeric_jacobian(fn: Callable, inputs: list[Any], i: int, out: Tensor, out_
                       eps: float) -> np.ndarray:
     """(out.numel, input.numel) central differences for input `i`."""
     x = inputs[i]
-    base = x.data
+    base = x.array
     columns = []
     with no_grad():
         for j in range(x.numel()):

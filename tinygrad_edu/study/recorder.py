@@ -79,7 +79,7 @@ class Recorder:
         if not self.params:
             raise ValueError("Recorder: the model has no parameters to watch")
         self.records: list[StepRecord] = []
-        self._previous = {name: p.data.copy() for name, p in self.params}
+        self._previous = {name: p.array.copy() for name, p in self.params}
         self._relu_shares: list[float] = []
         self._hooks = autograd.add_hooks(forward=self._on_forward) if record_relus else None
 
@@ -92,11 +92,11 @@ class Recorder:
         record = StepRecord(len(self.records) + 1, float(loss.item() if isinstance(loss, Tensor) else loss))
         for name, p in self.params:
             xp = p.xp
-            record.grad_norms[name] = _norm(p.grad.data, xp) if p.grad is not None else float("nan")
+            record.grad_norms[name] = _norm(p.grad.array, xp) if p.grad is not None else float("nan")
             before = self._previous[name]
-            change = _norm(p.data - before, xp)
+            change = _norm(p.array - before, xp)
             record.update_ratios[name] = change / max(_norm(before, xp), 1e-12)
-            self._previous[name] = p.data.copy()
+            self._previous[name] = p.array.copy()
         record.dead_relus = {f"relu{i + 1}": share for i, share in enumerate(self._relu_shares)}
         self._relu_shares = []
         self.records.append(record)
