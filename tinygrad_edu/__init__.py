@@ -10,7 +10,7 @@ from tinygrad_edu.autograd import Function, enable_grad, inference_mode, is_grad
 from tinygrad_edu.tensor import Tensor, backward, grad
 from tinygrad_edu import ops  # declares every op: Tensor gets its methods and operators here
 from tinygrad_edu.ops.registry import toplevel_functions
-from tinygrad_edu.backend import (bool_, float16, float32, float64, get_default_device, int8, int16, int32,
+from tinygrad_edu.backend import (Generator, bool_, default_generator, float16, float32, float64, get_default_device, int8, int16, int32,
                                   int64, is_available, manual_seed, set_default_device, uint8)
 from tinygrad_edu.creation import (arange, empty, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
                                    rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like)

@@ -10,7 +10,7 @@ The package is split by purpose, and every name is re-exported here, so code wri
 
     devices.py   devices, availability, the default device, moving arrays between devices
     dtypes.py    dtype names, the default float, PyTorch's inference and promotion rules
-    random.py    the one random generator and manual_seed
+    random.py    the default random generator, manual_seed, and Generator
     special.py   erf, sigmoid, quiet IEEE arithmetic, scatter_add
     arrays.py    cache-line aligned buffers and the printed form of an array
 
@@ -27,7 +27,7 @@ from tinygrad_edu.backend.devices import (CUDA_INSTALL_HINT, Device, _availabili
 from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, as_dtype, bool_, float16, float32, float64, infer_dtype,
                                          int8, int16, int32, int64, is_floating, promote_types,
                                          scalar_result_dtype, uint8)
-from tinygrad_edu.backend.random import manual_seed, random_generator
+from tinygrad_edu.backend.random import Generator, default_generator, manual_seed, random_generator
 from tinygrad_edu.backend.special import erf, ieee_quietly, scatter_add, sigmoid
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "DEFAULT_FLOAT", "as_dtype", "bool_", "float16", "float32", "float64", "infer_dtype", "int8", "int16", "int32",
     "int64", "is_floating", "promote_types", "scalar_result_dtype", "uint8",
     # random numbers
-    "manual_seed", "random_generator",
+    "manual_seed", "random_generator", "Generator", "default_generator",
     # special functions
     "erf", "ieee_quietly", "scatter_add", "sigmoid",
     # array memory and printing
