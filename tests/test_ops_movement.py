@@ -54,6 +54,14 @@ CASES = [
     ("pad_value", lambda x: pad(x, (2, 1), value=-3.5), lambda x: TF.pad(x, (2, 1), value=-3.5), [(2, 2)]),
     ("pad_nothing", lambda x: pad(x, (0, 0)), lambda x: TF.pad(x, (0, 0)), [(2, 2)]),
     ("pad_of_square", lambda x: pad(x * x, (1, 1)), lambda x: TF.pad(x * x, (1, 1)), [(2, 2)]),
+    ("pad_negative_crops", lambda x: pad(x, (-1, 2, 1, -2)), lambda x: TF.pad(x, (-1, 2, 1, -2)), [(2, 4, 3)]),
+    *[(f"pad_{mode}_{name}", lambda x, m=mode, p=widths: pad(x, p, mode=m) ** 2,
+       lambda x, m=mode, p=widths: TF.pad(x, p, mode=m) ** 2, [shape])
+      for mode in ("reflect", "replicate", "circular")
+      for name, shape, widths in [("1d_unbatched", (2, 4), (3, 1)), ("1d", (2, 2, 5), (1, 4)),
+                                  ("2d", (1, 2, 3, 4), (2, 0, 1, 2)), ("2d_unbatched", (2, 3, 3), (1, 1, 2, 2)),
+                                  ("3d", (1, 1, 3, 3, 4), (1, 2, 1, 0, 2, 1)), ("negative", (2, 5), (-1, 2))]
+      if not (mode == "reflect" and max(widths) >= min(shape[-len(widths) // 2:]))],
     ("cat_dim0", lambda a, b: tg.cat([a, b]), lambda a, b: torch.cat([a, b]), [(2, 3), (1, 3)]),
     ("cat_dim1", lambda a, b: tg.cat([a, b], 1), lambda a, b: torch.cat([a, b], 1), [(2, 3), (2, 1)]),
     ("cat_negative_dim", lambda a, b, c: tg.cat((a, b, c), dim=-1), lambda a, b, c: torch.cat((a, b, c), dim=-1),
@@ -132,3 +140,58 @@ def test_a_shape_that_is_not_ints_names_the_op_and_an_integer_tensor_counts_as_a
         x.reshape(tg.tensor(3.0), 2)
     with pytest.raises(TypeError, match="only integer tensors of a single element"):
         range(tg.tensor([1, 2]))
+
+
+# ---- pad: PyTorch's rules on modes and widths --------------------------------------------
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pad_of_an_integer_tensor_keeps_its_dtype_like_torch(mode, device):
+    x = np.arange(12).reshape(1, 3, 4)
+    ours = pad(Tensor(x, device=device), (2, 1, 1, 0), mode=mode)
+    theirs = TF.pad(torch.tensor(x), (2, 1, 1, 0), mode=mode)
+    assert ours.dtype == tg.int64
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_pad_modes_that_copy_pad_only_the_dims_after_a_channel_dim(mode):
+    with pytest.raises(NotImplementedError, match=rf"pad: mode='{mode}' pads the last 1, 2 or 3 dims .* got 2 values "
+                                                  r"for an input of shape \(1, 1, 2, 3\)"):
+        pad(tg.randn(1, 1, 2, 3), (1, 1), mode=mode)
+    with pytest.raises(NotImplementedError, match=r"got 4 values for an input of shape \(2, 3\)"):
+        pad(tg.randn(2, 3), (1, 1, 1, 1), mode=mode)
+    with pytest.raises(ValueError, match=rf"pad: mode='{mode}' copies the input's own elements and takes no value"):
+        pad(tg.randn(2, 3), (1, 1), mode=mode, value=1.0)
+
+
+def test_pad_reflect_and_circular_refuse_widths_their_input_cannot_fill():
+    with pytest.raises(ValueError, match=r"pad: mode='reflect' needs padding smaller than the dim it pads, got "
+                                         r"\(3, 0\) for dim 1 of size 3 \(input \(2, 3\)\)"):
+        pad(tg.randn(2, 3), (3, 0), mode="reflect")
+    with pytest.raises(ValueError, match=r"pad: mode='circular' pads at most the dim's size .* got \(4, 0\) "
+                                         r"for dim 1 of size 3"):
+        pad(tg.randn(2, 3), (4, 0), mode="circular")
+    with pytest.raises(ValueError, match=r"pad: padding \(-2, -1\) leaves nothing to copy from dim 1 of size 3"):
+        pad(tg.randn(2, 3), (-2, -1), mode="replicate")
+    with pytest.raises(ValueError, match=r"pad: padding \(-3, -1\) crops more than dim 1 of size 3 holds"):
+        pad(tg.randn(2, 3), (-3, -1))
+    assert pad(tg.randn(2, 3), (-2, -1)).shape == TF.pad(torch.randn(2, 3), (-2, -1)).shape == (2, 0)
+
+
+def test_pad_rejects_odd_or_too_long_widths_and_unknown_modes():
+    with pytest.raises(ValueError, match=r"pad: expected an even number of at most 4 values for a tensor of shape "
+                                         r"\(2, 3\), got \(1,\)"):
+        pad(tg.randn(2, 3), (1,))
+    with pytest.raises(ValueError, match="pad: expected an even number of at most 4 values"):
+        pad(tg.randn(2, 3), (1, 1, 1, 1, 1, 1))
+    with pytest.raises(NotImplementedError, match="pad: mode must be one of 'constant', 'reflect', 'replicate', "
+                                                  "'circular', got 'wrap'"):
+        pad(tg.randn(2, 3), (1, 1), mode="wrap")
+    with pytest.raises(TypeError, match=r"pad: pad must be a tuple of ints, got \(1.5, 1\)"):
+        pad(tg.randn(2, 3), (1.5, 1))
+
+
+def test_pad_through_nn_functional_and_torch_keyword_names():
+    x = np.random.default_rng(0).standard_normal((1, 2, 3, 4))
+    ours = tg.nn.functional.pad(input=Tensor(x), pad=[1, 2, 2, 1], mode="reflect")
+    np.testing.assert_allclose(ours.numpy(), TF.pad(torch.tensor(x), pad=[1, 2, 2, 1], mode="reflect").numpy())

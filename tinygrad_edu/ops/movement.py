@@ -13,6 +13,7 @@ from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops.conversion import Clone
+from tinygrad_edu.ops.indexing import Getitem, Index
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import shape_args, wrap_dim
 from tinygrad_edu.tensor import Tensor
@@ -225,20 +226,89 @@ class Pad(Function):
         return grad[tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, self.inputs[0].shape))]
 
 
+def select_along(t: Tensor, dim: int, positions: Any) -> Tensor:
+    """t's slices at `positions` (an integer array on t's device) along `dim`, like
+    torch.index_select; a position may repeat, and its gradients then add up (Getitem's backward)."""
+    return Getitem.apply(t, index=Index((), (slice(None),) * dim + (positions,)))
+
+
+def _copied_positions(xp, mode: str, size: int, before: int, after: int) -> Any:
+    """For each place of a dim padded by (before, after), the place of the input it copies."""
+    j = xp.arange(-before, size + after)
+    if mode == "reflect":    # mirrored at the edge elements, which are not repeated: 2 1 | 0 1 2 | 1 0
+        return (size - 1) - xp.abs((size - 1) - xp.abs(j))
+    if mode == "replicate":  # the edge element, repeated
+        return xp.clip(j, 0, size - 1)
+    return j % size          # circular: the other end of the dim, as if the dim were a ring
+
+
+def _crop(t: Tensor, widths: list) -> tuple[Tensor, list]:
+    """Negative widths cut elements off, as in PyTorch: t cut, and the widths left to pad."""
+    for dim, ((before, after), size) in enumerate(zip(widths, t.shape)):
+        if size + min(before, 0) + min(after, 0) < 0:
+            raise ShapeError(f"pad: padding ({before}, {after}) crops more than dim {dim} of size {size} holds "
+                             f"(input {t.shape})")
+    if any(before < 0 or after < 0 for before, after in widths):
+        t = t[tuple(slice(-min(before, 0), size + min(after, 0)) for (before, after), size in zip(widths, t.shape))]
+    return t, [(max(before, 0), max(after, 0)) for before, after in widths]
+
+
+def _pad_by_copying(t: Tensor, widths: list, mode: str) -> Tensor:
+    """reflect, replicate and circular padding: each padded dim picks its elements from the
+    input's (`select_along`), so the gradient of a copied element adds onto its source."""
+    if mode == "circular":   # PyTorch crops first, then wraps around what is left
+        t, widths = _crop(t, widths)
+    for dim, (before, after) in enumerate(widths):
+        size = t.shape[dim]
+        if (before, after) == (0, 0):
+            continue
+        if size + before + after < 1 or size < 1:
+            raise ShapeError(f"pad: padding ({before}, {after}) leaves nothing to copy from dim {dim} of size "
+                             f"{size} (mode={mode!r}, input {t.shape})")
+        if mode == "reflect" and max(before, after) >= size:
+            raise ShapeError(f"pad: mode='reflect' needs padding smaller than the dim it pads, got ({before}, "
+                             f"{after}) for dim {dim} of size {size} (input {t.shape})")
+        if mode == "circular" and max(before, after) > size:
+            raise ShapeError(f"pad: mode='circular' pads at most the dim's size (it would wrap around more than "
+                             f"once), got ({before}, {after}) for dim {dim} of size {size} (input {t.shape})")
+        t = select_along(t, dim, _copied_positions(t.xp, mode, size, before, after))
+    return t
+
+
+PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
 @register("pad", kind="functional")
-def pad(t: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad like torch.nn.functional.pad: `pad` lists (before, after) pairs from the LAST dim backwards."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
-    if len(pad) % 2 or len(pad) // 2 > t.ndim:
-        raise ValueError(f"pad: expected an even number of at most {2 * t.ndim} values for a tensor of "
-                         f"shape {t.shape}, got {tuple(pad)}")
-    if any(p < 0 for p in pad):
-        raise ValueError(f"pad: negative padding {tuple(pad)} is not supported; slice the tensor instead")
-    widths = [(0, 0)] * t.ndim
-    for i in range(len(pad) // 2):
-        widths[t.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    return Pad.apply(t, widths=tuple(widths), value=value)
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad like torch.nn.functional.pad: `pad` lists (before, after) pairs from the LAST dim backwards.
+
+    mode 'constant' fills with `value` (default 0) and pads any dims; 'reflect' mirrors the input at
+    its edges, 'replicate' repeats the edge elements, 'circular' wraps around; those three pad the
+    last 1-3 dims after a channel dim (and a batch dim). Negative widths crop.
+    """
+    if mode not in PAD_MODES:
+        raise NotImplementedError(f"pad: mode must be one of {', '.join(map(repr, PAD_MODES))}, got {mode!r}")
+    try:
+        pad = tuple(operator.index(p) for p in pad)
+    except TypeError:
+        raise TypeError(f"pad: pad must be a tuple of ints, got {pad!r}") from None
+    pairs = len(pad) // 2
+    if len(pad) % 2 or pairs > input.ndim:
+        raise ShapeError(f"pad: expected an even number of at most {2 * input.ndim} values for a tensor of "
+                         f"shape {input.shape}, got {tuple(pad)}")
+    widths = [(0, 0)] * input.ndim
+    for i in range(pairs):
+        widths[input.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    if mode == "constant":
+        input, widths = _crop(input, widths)
+        return Pad.apply(input, widths=tuple(widths), value=0.0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f"pad: mode={mode!r} copies the input's own elements and takes no value, got value={value}")
+    if not 1 <= pairs <= 3 or input.ndim not in (pairs + 1, pairs + 2):
+        # PyTorch's rule: the padded dims follow a channel dim and, optionally, a batch dim.
+        raise NotImplementedError(f"pad: mode={mode!r} pads the last 1, 2 or 3 dims of a 2-D/3-D, 3-D/4-D or "
+                                  f"4-D/5-D input, got {len(pad)} values for an input of shape {input.shape}")
+    return _pad_by_copying(input, widths, mode)
 
 
 class Cat(Function):
