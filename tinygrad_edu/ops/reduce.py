@@ -6,12 +6,15 @@ of a sum gets the whole upstream gradient, the maximum gets all of it.
 from __future__ import annotations
 
 import warnings
+from collections import namedtuple
 from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.errors import DTypeError, ShapeError
+from tinygrad_edu.ops.cumulative import cumprod
 from tinygrad_edu.ops.elementwise import where
+from tinygrad_edu.ops.movement import cat
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
@@ -280,3 +283,181 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis
            keepdims: bool | None = None) -> Tensor:
     """The index of the smallest value (through the flattened tensor when dim is None)"""
     return arg_reduce(input, "argmin", dim, keepdim, axis, keepdims)
+
+
+# ---- products, log-sum-exp, norms, and two results at once ---------------------------------
+
+def _reversed_along(t: Tensor, dim: int) -> Tensor:
+    """t with its elements along dim in reverse order (differentiable: an integer-array index)."""
+    n = t.shape[dim]
+    backwards = Tensor._make(t.xp.arange(n - 1, -1, -1, dtype=backend.int64), t.device, False, None)
+    return t[(slice(None),) * dim + (backwards,)]
+
+
+def _product_of_the_others(x: Tensor, dim: int) -> Tensor:
+    """Π_{i≠k} x_i along dim, for each k, without dividing (so zeros are fine): the product of
+    what stands before k times the product of what stands after it, both running products."""
+    ones_shape = tuple(1 if i == dim else n for i, n in enumerate(x.shape))
+    one = Tensor._make(x.xp.ones(ones_shape, dtype=x.dtype), x.device, False, None)
+    all_but_last = (slice(None),) * dim + (slice(0, x.shape[dim] - 1),)
+    before = cumprod(cat([one, x[all_but_last]], dim), dim)
+    after = _reversed_along(cumprod(cat([one, _reversed_along(x, dim)[all_but_last]], dim), dim), dim)
+    return before * after
+
+
+class Prod(Function):
+    """f(x) = Π x_i;  df/dx_k = Π_{i≠k} x_i, which is f/x_k where x_k ≠ 0
+
+    With a zero in x, f/x_k would be 0/0: the products of the others are made without dividing
+    (as in PyTorch), so the one zero of a slice gets the product of the rest, the others 0."""
+    uses_output = True
+
+    def forward(self, x, dim, keepdim):
+        self.dim = dim
+        with backend.ieee_quietly(self.xp):
+            return x.prod(axis=dim, keepdims=keepdim)
+
+    def backward(self, grad):
+        x, out = self.inputs[0], self.output()
+        kept = _kept_shape(x.shape, None if self.dim is None else (self.dim,))
+        grad, out = grad.reshape(kept), out.reshape(kept)
+        if x.numel() == 0 or not (x.array == 0).any():
+            return grad * out / x if x.numel() else grad.expand(x.shape)
+        if self.dim is None:   # a product over everything is a product along the flattened tensor
+            return grad * _product_of_the_others(x.reshape(-1), 0).reshape(x.shape)
+        return grad * _product_of_the_others(x, self.dim)
+
+
+@register("prod")
+def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The product over dim (one int) or of every element; int64 for bool and integer tensors"""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"prod: dim must be a single int (as in PyTorch), got {dim!r}; "
+                        f"multiply one dim at a time")
+    dims, keepdim = reduce_args(input, dim, keepdim, None, None, "prod")
+    if dtype is not None:
+        input = input.to(dtype)
+    elif not backend.is_floating(input.dtype):
+        input = input.to(backend.int64)   # as in PyTorch: running products of int8 would overflow
+    return Prod.apply(input, dim=None if dims is None else dims[0], keepdim=keepdim)
+
+
+class LogSumExp(Function):
+    """f(x) = log Σ e^(x_i);  df/dx_i = e^(x_i - f), the softmax of x"""
+    uses_output = True
+
+    def forward(self, x, dims, keepdim):
+        self.dims = dims
+        with backend.ieee_quietly(self.xp):
+            # Shifting by the largest value keeps e^x from overflowing; an infinite largest value
+            # is not shifted by (inf - inf would be nan), as in PyTorch.
+            shift = x.max(axis=dims, keepdims=True) if x.size else self.xp.zeros(_kept_shape(x.shape, dims), x.dtype)
+            shift = self.xp.where(self.xp.isinf(shift), 0, shift).astype(x.dtype)
+            total = self.xp.exp(x - shift).sum(axis=dims, keepdims=keepdim)
+            return self.xp.log(total) + shift.reshape(total.shape)
+
+    def backward(self, grad):
+        x = self.inputs[0]
+        kept = _kept_shape(x.shape, self.dims)
+        return grad.reshape(kept) * (x - self.output().reshape(kept)).exp()
+
+
+@register("logsumexp")
+def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(input))) over dim (an int or a tuple), computed without overflow"""
+    if not backend.is_floating(input.dtype):
+        input = input.to(backend.DEFAULT_FLOAT)   # as in PyTorch: integers give float32
+    dims, keepdim = reduce_args(input, dim, keepdim, None, None, "logsumexp")
+    return LogSumExp.apply(input, dims=dims, keepdim=keepdim)
+
+
+class VectorNorm(Function):
+    """f(x) = (Σ |x_i|^p)^(1/p);  df/dx_i = x_i·|x_i|^(p-2) / f^(p-1), and 0 where f = 0
+
+    p = 1: df/dx_i = sign(x_i); p = ±inf: sign(x_i) at the largest (smallest) |x_i|, shared on
+    ties; p = 0 counts the non-zero elements, with gradient 0. As in PyTorch."""
+    uses_output = True
+
+    def forward(self, x, p, dims, keepdim):
+        self.p, self.dims = p, dims
+        size = self.xp.abs(x)
+        with backend.ieee_quietly(self.xp):
+            if p == float("inf"):
+                return size.max(axis=dims, keepdims=keepdim)
+            if p == float("-inf"):
+                return size.min(axis=dims, keepdims=keepdim)
+            if p == 0:
+                return (size != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+            if p == 1:
+                return size.sum(axis=dims, keepdims=keepdim)
+            if p == 2:
+                return self.xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+            return (size ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(self, grad):
+        x, p = self.inputs[0], self.p
+        kept = _kept_shape(x.shape, self.dims)
+        grad, norm = grad.reshape(kept), self.output().reshape(kept)
+        if p == 0:
+            return self.constant(self.xp.zeros(x.shape, dtype=x.dtype))
+        if p == 1:
+            return grad * x.sign()
+        if p in (float("inf"), float("-inf")):
+            size = self.xp.abs(x.array)
+            extreme = (size == norm.array) | self.xp.isnan(size)   # NaN is the extreme wherever it is
+            share = extreme / extreme.sum(axis=self.dims, keepdims=True)
+            return x.sign() * grad * self.constant(share.astype(x.dtype))
+        zero_norm = self.constant(norm.array == 0)
+        # where(zero_norm, 1, norm) first: dividing by 0 and then masking would be nan in double backward
+        scale = where(zero_norm, 0.0, grad / where(zero_norm, 1.0, norm) ** (p - 1))
+        if p == 2:
+            return x * scale
+        if p < 1:   # |x|^(p-1) is inf at 0, where PyTorch's gradient is 0
+            zero_x = self.constant(x.array == 0)
+            return where(zero_x, 0.0, x.sign() * where(zero_x, 1.0, x.abs()) ** (p - 1)) * grad * norm ** (1 - p)
+        return x.sign() * x.abs() ** (p - 1) * scale
+
+
+@register("norm")
+def norm(input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The p-norm over dim (p = 2, 1, inf, -inf, 0, any number, or 'fro'; every element when dim is None)"""
+    if dtype is not None:
+        input = input.to(dtype)
+    if not backend.is_floating(input.dtype):
+        raise DTypeError(f"norm: needs a floating-point tensor, got {input.dtype}; convert it with .float()")
+    if p == "fro":
+        p = 2   # the Frobenius norm of a matrix is the 2-norm of its elements
+    elif isinstance(p, str):
+        raise ValueError(f"norm: p={p!r} is not supported; use a number, inf, -inf or 'fro' "
+                         f"(the nuclear norm needs singular values)")
+    elif isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"norm: p must be a number or 'fro', got {type(p).__name__} {p!r}")
+    dims, keepdim = reduce_args(input, dim, keepdim, None, None, "norm")
+    if p in (float("inf"), float("-inf")):
+        _check_not_empty(input, dims, "norm", RuntimeError)
+    return VectorNorm.apply(input, p=float(p), dims=dims, keepdim=keepdim)
+
+
+@register("var_mean", method=False)
+def var_mean(input: Tensor, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
+             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
+    """(var, mean) over dim in one call, as torch.var_mean"""
+    return (var(input, dim, keepdim, correction=correction, unbiased=unbiased), mean(input, dim, keepdim))
+
+
+@register("std_mean", method=False)
+def std_mean(input: Tensor, dim: Any = None, *, correction: float = 1, keepdim: bool = False,
+             unbiased: bool | None = None) -> tuple[Tensor, Tensor]:
+    """(std, mean) over dim in one call, as torch.std_mean"""
+    return (std(input, dim, keepdim, correction=correction, unbiased=unbiased), mean(input, dim, keepdim))
+
+
+MinMax = namedtuple("aminmax", ("min", "max"))
+
+
+@register("aminmax")
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tuple[Tensor, Tensor]:
+    """The smallest and the largest value over dim (a named tuple: min, max)"""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"aminmax: dim must be a single int or None, got {dim!r}")
+    return MinMax(min(input, dim, keepdim), max(input, dim, keepdim))
