@@ -2,18 +2,23 @@
 
 An optimizer holds the parameters in *groups*: dicts with a "params" list and the
 hyperparameters (lr, momentum, ...) for those parameters, so that, say, the last layer can
-learn faster than the rest. Each parameter also owns some *state*: arrays the update rule
-carries from one step to the next (a momentum buffer, Adam's running averages).
+learn faster than the rest. Each parameter also owns some *state*: tensors the update rule
+carries from one step to the next (a momentum buffer, Adam's running averages), read as in
+PyTorch: `optimizer.state[p]["exp_avg"]`.
 
-Updates change `p.array` in place, on the parameter's own device, with its array module
-`p.xp`: the optimizer never records a graph and never moves data between devices.
+Updates change `p.array` (and the state arrays) in place, on the parameter's own device,
+with its array module `p.xp`: the optimizer never records a graph and never moves data
+between devices.
 """
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from typing import Any, Callable, Iterable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import enable_grad
+from tinygrad_edu.creation import full_like
 from tinygrad_edu.nn.module import zero_grads
 from tinygrad_edu.tensor import Tensor
 
@@ -22,12 +27,14 @@ ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 class Optimizer:
     """Base class: subclasses set `defaults`, check hyperparameters in `_check_group` and
-    write the update rule in `step`."""
+    write the update rule of one parameter in `_update`."""
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.param_groups: list[dict[str, Any]] = []
-        self.state: dict[Tensor, dict[str, Any]] = {}   # Tensor hashes by identity
+        # Tensor hashes by identity; a defaultdict, as in PyTorch, so state[p] of a parameter
+        # that has not stepped yet is {}.
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name()}: params must be an iterable of Tensors or dicts, got a single "
                             f"Tensor of shape {params.shape}; wrap it in a list: [t]")
@@ -44,6 +51,19 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Raise ValueError for a hyperparameter outside its valid range."""
+
+    def _require_at_least_zero(self, group: dict[str, Any], *keys: str) -> None:
+        for key in keys:
+            self._require_in_range(key, group[key], 0.0, math.inf)
+
+    def _require_in_range(self, name: str, value: Any, low: float, high: float, high_included: bool = True) -> None:
+        """A ValueError naming the optimizer and the hyperparameter unless low <= value <= high (or < high)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{self._name()}: {name} must be a number, got {value!r} ({type(value).__name__})")
+        inside = low <= value <= high if high_included else low <= value < high   # False for NaN too
+        if not inside:
+            bound = f">= {low}" if high == math.inf else f"in [{low}, {high}{']' if high_included else ')'}"
+            raise ValueError(f"{self._name()}: invalid {name} {value}; it must be {bound}")
 
     def add_param_group(self, group: dict[str, Any]) -> None:
         """Add parameters with their own hyperparameters (the defaults fill in what is missing)."""
@@ -87,9 +107,15 @@ class Optimizer:
         self._check_gradients()   # all of them first: a failure must change no parameter and no state
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:   # a parameter the loss did not use is left alone
-                    self._update(p, p.grad.array, self.state.setdefault(p, {}), group)
-                    p._bump_version()   # an in-place change: a graph that saved p sees it
+                if p.grad is None:   # a parameter the loss did not use is left alone
+                    continue
+                state = self.state[p]
+                with backend.ieee_quietly(p.xp):   # eps=0 may divide 0 by 0: a silent nan, as in PyTorch
+                    self._update(p, p.grad.array, state, group)
+                p._bump_version()   # an in-place change: a graph that saved p sees it
+                for value in state.values():
+                    if isinstance(value, Tensor):
+                        value._bump_version()
         return loss
 
     def _check_gradients(self) -> None:
@@ -105,13 +131,14 @@ class Optimizer:
                                            f"no parameter was changed")
 
     def _update(self, p: Tensor, grad: Any, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Change p.array in place from its gradient array `grad` and its state (Tensors and counts)."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: {"state": {index: {name: Tensor | int}}, "param_groups": [...]}.
 
         Parameters are numbered 0, 1, 2, ... in group order, as in PyTorch, so the dict does not
-        depend on object identities. State arrays are copied: later steps do not change a dict
+        depend on object identities. State tensors are copied: later steps do not change a dict
         already taken. `tg.save(optimizer.state_dict(), path)` stores it; `tg.load` gives it back.
         """
         index: dict[int, int] = {}
@@ -122,15 +149,15 @@ class Optimizer:
             groups.append(packed)
         state = {}
         for p, values in self.state.items():
-            state[index[id(p)]] = {name: Tensor._make(v.copy(), p.device, False, None) if hasattr(v, "shape") else v
-                                   for name, v in values.items()}
+            if values and id(p) in index:
+                state[index[id(p)]] = {name: _copy(v) for name, v in values.items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Continue from a saved `state_dict()`: restores the hyperparameters and the state.
 
         Everything is checked before anything changes, so a mismatched dict leaves the
-        optimizer as it was. State arrays move to each parameter's device and dtype.
+        optimizer as it was. State tensors move to each parameter's device and dtype.
         """
         name = f"{self._name()}.load_state_dict"
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
@@ -156,8 +183,6 @@ class Optimizer:
                                  f"saved state but {len(group['params'])} here")
             params.extend(group["params"])
             new_group = {**group, **{k: v for k, v in saved.items() if k != "params"}}
-            if isinstance(new_group.get("betas"), list):   # a list after a trip through JSON
-                new_group["betas"] = tuple(new_group["betas"])
             self._check_group(new_group)
             new_groups.append(new_group)
         return params, new_groups
@@ -170,10 +195,40 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
+def new_state(p: Tensor, fill_value: float = 0.0) -> Tensor:
+    """A state tensor shaped like `p`, on its device and dtype, outside any graph."""
+    return full_like(p, fill_value)
+
+
+def regularized_gradient(p: Tensor, grad: Any, group: dict[str, Any]) -> Any:
+    """The gradient array an update rule follows: negated with maximize=True (to climb), plus
+    the L2 penalty's gradient weight_decay * p. A new array whenever it differs from `grad`,
+    so p.grad itself is never changed."""
+    if group["maximize"]:
+        grad = -grad
+    if group["weight_decay"] != 0:
+        grad = grad + group["weight_decay"] * p.array
+    return grad
+
+
+def lerp_(start: Any, end: Any, weight: float) -> None:
+    """start <- start + weight * (end - start), in place, rounded as torch's lerp_ rounds it
+    (from the nearer end), so running averages match PyTorch's to the last bit more often."""
+    w = start.dtype.type(weight)
+    if abs(weight) < 0.5:
+        start += w * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - w)
+
+
+def _copy(value: Any) -> Any:
+    return Tensor._make(value.array.copy(), value.device, False, None) if isinstance(value, Tensor) else value
+
+
 def _restored_state(name: str, saved_state: dict[Any, dict[str, Any]],
-                    params: list[Tensor]) -> dict[Tensor, dict[str, Any]]:
+                    params: list[Tensor]) -> defaultdict[Tensor, dict[str, Any]]:
     """The saved per-parameter state, keyed by the parameters themselves instead of their numbers."""
-    new_state: dict[Tensor, dict[str, Any]] = {}
+    new_state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
     for key, values in saved_state.items():
         i = int(key)
         if not 0 <= i < len(params):
@@ -184,14 +239,15 @@ def _restored_state(name: str, saved_state: dict[Any, dict[str, Any]],
 
 
 def _restored_value(name: str, field: str, value: Any, p: Tensor, i: int) -> Any:
-    """One saved state entry of parameter `p` (number i): an array is copied onto p's device and
-    dtype after its shape is checked, a 0-d array becomes a number, anything else stays as it is."""
+    """One saved state entry of parameter `p` (number i): the step count becomes an int (PyTorch
+    keeps it as a 0-d tensor), an array is copied onto p's device and dtype as a Tensor after
+    its shape is checked, anything else stays as it is."""
     if not isinstance(value, Tensor) and backend.device_of_array(value) is None:
         return value
     data = value.array if isinstance(value, Tensor) else value
-    if data.ndim == 0 and p.ndim != 0:   # a count such as PyTorch's tensor(3.) for "step"
-        return int(data.item()) if field == "step" else data.item()
+    if field == "step" and data.ndim == 0:
+        return int(data.item())
     if tuple(data.shape) != p.shape:
         raise ValueError(f"{name}: state {field!r} of parameter {i} has shape "
                          f"{tuple(data.shape)}, but the parameter has shape {p.shape}")
-    return backend.to_device(data, p.device, p.dtype).copy()
+    return Tensor._make(backend.to_device(data, p.device, p.dtype).copy(), p.device, False, None)
