@@ -17,7 +17,6 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from tinygrad_edu import autograd, backend
 from tinygrad_edu.autograd import RemovableHandle
-from tinygrad_edu.errors import DTypeError, ShapeError
 
 Shape = tuple[int, ...]
 
@@ -328,67 +327,6 @@ class Tensor:
         float tensor, an int with an integer tensor): such numbers skip the promotion machinery."""
         kind = self.array.dtype.kind
         return (type(number) is float and kind == "f") or (type(number) is int and kind in "fiu")
-
-    # ---- comparisons and logic: bool results, never differentiable -------------------------
-
-    def _compare(self, other: Any, ufunc: str) -> Tensor:
-        a, b = self._operand(other, ufunc)
-        if a.device != b.device:
-            raise RuntimeError(f"{ufunc}: tensors are on {a.device} and {b.device}")
-        if ufunc in ("logical_and", "logical_or") and a.dtype != backend.bool_:
-            ufunc = "bitwise" + ufunc[len("logical"):]   # bool & int64 is int64, as in PyTorch
-        try:
-            result = getattr(self.xp, ufunc)(a.array, b.array)
-        except ValueError:
-            raise ShapeError(f"{ufunc}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
-        except TypeError:   # & and | of floats
-            raise DTypeError(f"{ufunc}: only integer and bool tensors support it, got {a.dtype}") from None
-        return Tensor._make(result, self._device, False, None)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, "equal")
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(other, "not_equal")
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(other, "less")
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(other, "less_equal")
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(other, "greater")
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(other, "greater_equal")
-
-    def __and__(self, other: Any) -> Tensor:
-        return self._compare(other, "logical_and" if self.dtype == backend.bool_ else "bitwise_and")
-
-    def __or__(self, other: Any) -> Tensor:
-        return self._compare(other, "logical_or" if self.dtype == backend.bool_ else "bitwise_or")
-
-    def __invert__(self) -> Tensor:
-        if self.dtype.kind not in "biu":
-            raise DTypeError(f"invert: ~ is only implemented on integer and bool tensors, got {self.dtype}")
-        op = self.xp.logical_not if self.dtype == backend.bool_ else self.xp.invert
-        return Tensor._make(op(self.array), self._device, False, None)
-
-    def any(self) -> Tensor:
-        """Whether any element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
-        result = self.xp.any(self.array)
-        return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
-                            self._device, False, None)
-
-    def all(self) -> Tensor:
-        """Whether every element is nonzero: bool, but uint8 for a uint8 tensor, as in PyTorch."""
-        result = self.xp.all(self.array)
-        return Tensor._make(result.astype(self.dtype) if self.dtype == backend.uint8 else result,
-                            self._device, False, None)
-
-    def eq(self, other: Any) -> Tensor:
-        return self == other
 
     # ---- printing -------------------------------------------------------------------------
 
