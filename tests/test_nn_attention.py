@@ -223,7 +223,8 @@ def compare_mha(config, forward_kw, device="cpu", batched=True, train=False):
 def test_multihead_attention_has_torchs_state_dict_keys_and_shapes(name):
     ours, theirs = nn.MultiheadAttention(**MHA_CONFIGS[name]), torch.nn.MultiheadAttention(**MHA_CONFIGS[name])
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert [tuple(v.shape) for v in ours.state_dict().values()] == [tuple(v.shape) for v in theirs.state_dict().values()]
+    assert [tuple(v.shape) for v in ours.state_dict().values()] == \
+        [tuple(v.shape) for v in theirs.state_dict().values()]
     back = torch.nn.MultiheadAttention(**MHA_CONFIGS[name])
     back.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}, strict=True)
 
@@ -339,3 +340,101 @@ def test_multihead_attention_needs_a_mask_with_the_causal_hint():
     x = tg.randn(3, 2, 4)
     with pytest.raises(ValueError, match="MultiheadAttention.*is_causal"):
         nn.MultiheadAttention(4, 2)(x, x, x, is_causal=True)
+
+
+# ---- nn.TransformerEncoderLayer and nn.TransformerEncoder -----------------------------------
+
+def encoder_layer_pair(config: dict, our_activation=None, their_activation=None):
+    extra = {} if our_activation is None else {"activation": our_activation}
+    their_extra = {} if their_activation is None else {"activation": their_activation}
+    theirs = torch.nn.TransformerEncoderLayer(**config, **their_extra).double()
+    ours = nn.TransformerEncoderLayer(**config, **extra, dtype=tg.float64)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()}, strict=True)
+    return ours, theirs
+
+
+def compare_encoder(ours, theirs, batch_first: bool, train: bool, forward_kw: dict, seq: int = 4):
+    ours.train(train), theirs.train(train)
+    x = RNG.standard_normal((2, seq, 6) if batch_first else (seq, 2, 6))
+    our_x, their_x = tg.Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    our_kw = {k: tg.Tensor(v) if isinstance(v, np.ndarray) else v for k, v in forward_kw.items()}
+    their_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in forward_kw.items()}
+    out, expected = ours(our_x, **our_kw), theirs(their_x, **their_kw)
+    assert_close(out, expected, "output", rtol=1e-8, atol=1e-9)
+    upstream = RNG.standard_normal(expected.shape)
+    (out * tg.Tensor(upstream)).sum().backward()
+    (expected * torch.tensor(upstream)).sum().backward()
+    assert_close(our_x.grad, their_x.grad, "gradient of the input", rtol=1e-8, atol=1e-9)
+    our_params = dict(ours.named_parameters())
+    for name, p in theirs.named_parameters():
+        assert_close(our_params[name].grad, p.grad, f"gradient of {name}", rtol=1e-8, atol=1e-9)
+
+
+CAUSAL_4 = np.triu(np.ones((4, 4), bool), 1)
+PADDING_2x4 = np.array([[False, False, False, True], [False, True, False, False]])
+ENCODER_CASES = {
+    "post_norm_relu": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0), {}),
+    "pre_norm_gelu_batch_first": (dict(d_model=6, nhead=3, dim_feedforward=5, dropout=0.0, activation="gelu",
+                                       norm_first=True, batch_first=True), {}),
+    "causal_mask": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0),
+                    {"src_mask": CAUSAL_4, "is_causal": True}),
+    "padding_mask_no_bias": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0, bias=False,
+                                  layer_norm_eps=1e-3), {"src_key_padding_mask": PADDING_2x4}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENCODER_CASES))
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+def test_transformer_encoder_layer_matches_torch_outputs_and_every_gradient(name, train):
+    config, forward_kw = ENCODER_CASES[name]
+    ours, theirs = encoder_layer_pair(config)
+    compare_encoder(ours, theirs, config.get("batch_first", False), train, forward_kw)
+
+
+def test_transformer_encoder_layer_takes_an_activation_module_like_torch():
+    config = dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0)
+    ours, theirs = encoder_layer_pair(config, nn.SiLU(), torch.nn.SiLU())
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    compare_encoder(ours, theirs, False, True, {})
+
+
+def test_transformer_encoder_layer_state_dict_loads_strictly_both_ways():
+    config = dict(d_model=8, nhead=2, norm_first=True)
+    ours, theirs = nn.TransformerEncoderLayer(**config), torch.nn.TransformerEncoderLayer(**config)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}, strict=True)
+    names = [name for name, _ in ours.named_children()]
+    assert names == ["self_attn", "linear1", "dropout", "linear2", "norm1", "norm2", "dropout1", "dropout2"]
+
+
+def test_transformer_encoder_stacks_copies_and_matches_torch():
+    config = dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0)
+    theirs = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(**config), 2,
+                                         norm=torch.nn.LayerNorm(6), enable_nested_tensor=False).double()
+    ours = nn.TransformerEncoder(nn.TransformerEncoderLayer(**config, dtype=tg.float64), 2,
+                                 norm=nn.LayerNorm(6, dtype=tg.float64))
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()}, strict=True)
+    assert ours.layers[0].linear1.weight is not ours.layers[1].linear1.weight
+    compare_encoder(ours, theirs, False, True, {"mask": CAUSAL_4, "src_key_padding_mask": PADDING_2x4})
+
+
+def test_transformer_encoder_layer_dropout_acts_in_training_only():
+    ours, theirs = encoder_layer_pair(dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.5))
+    x = tg.Tensor(RNG.standard_normal((4, 2, 6)))
+    train_out = ours(x)
+    ours.eval(), theirs.eval()
+    eval_out = ours(x)
+    assert not np.allclose(train_out.numpy(), eval_out.numpy())
+    with torch.no_grad():
+        expected = theirs(torch.tensor(x.numpy()))
+    assert_close(eval_out, expected, "eval output", rtol=1e-8, atol=1e-9)
+
+
+def test_transformer_encoder_layer_refuses_an_unknown_activation_and_bad_shapes():
+    with pytest.raises(ValueError, match="TransformerEncoderLayer.*activation.*'tanh'"):
+        nn.TransformerEncoderLayer(4, 2, activation="tanh")
+    with pytest.raises(ValueError, match="MultiheadAttention.*embed_dim=6.*num_heads=4"):
+        nn.TransformerEncoderLayer(6, 4)
+    with pytest.raises(ShapeError, match="MultiheadAttention.*(3, 2, 5)"):
+        nn.TransformerEncoderLayer(4, 2)(tg.randn(3, 2, 5))

@@ -118,7 +118,8 @@ def test_lstm_with_projections_matches_torch(batched):
 def test_state_dict_keys_and_shapes_are_torchs_and_load_both_ways(cls, config):
     ours, theirs = getattr(nn, cls)(**config), getattr(torch.nn, cls)(**config)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    assert [tuple(v.shape) for v in ours.state_dict().values()] == [tuple(v.shape) for v in theirs.state_dict().values()]
+    assert [tuple(v.shape) for v in ours.state_dict().values()] == \
+        [tuple(v.shape) for v in theirs.state_dict().values()]
     theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}, strict=True)
     assert repr(ours) == repr(theirs)
 
@@ -150,7 +151,8 @@ def test_dropout_acts_between_layers_in_training_only():
         single = nn.LSTM(3, 4, dropout=0.5)
     out, _ = single(x.float())
     single.eval()
-    np.testing.assert_array_equal(out.numpy(), single(x.float())[0].numpy())   # no layer after the last one to drop into
+    # no layer follows the last one, so there is nothing to drop
+    np.testing.assert_array_equal(out.numpy(), single(x.float())[0].numpy())
 
 
 # ---- the cells ------------------------------------------------------------------------------

@@ -6,15 +6,18 @@ F.scaled_dot_product_attention (ops/attention.py) run once per head, all heads a
 """
 from __future__ import annotations
 
+import copy
 import math
-from typing import Any
+from typing import Any, Callable
 
 from tinygrad_edu import backend
+from tinygrad_edu.creation import zeros
 from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
-from tinygrad_edu.nn.layers import Linear, _empty_parameter, _positive_int
+from tinygrad_edu.nn.layers import Dropout, Linear, ModuleList, _empty_parameter, _positive_int
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import LayerNorm
 from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.movement import cat
@@ -51,7 +54,8 @@ class MultiheadAttention(Module):
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        embed_dim, num_heads = _positive_int(embed_dim, "embed_dim", LAYER), _positive_int(num_heads, "num_heads", LAYER)
+        embed_dim = _positive_int(embed_dim, "embed_dim", LAYER)
+        num_heads = _positive_int(num_heads, "num_heads", LAYER)
         if embed_dim % num_heads:
             raise ValueError(f"{LAYER}: embed_dim={embed_dim} must be divisible by num_heads={num_heads}")
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
@@ -169,8 +173,8 @@ class MultiheadAttention(Module):
             mask, padding = (None if m is None else F.pad(m, (0, 1)) for m in (mask, padding))
         q, k, v = self._heads(q), self._heads(k), self._heads(v)
         if self.add_zero_attn:   # and an all-zero one
-            zeros = Tensor._make(k.xp.zeros((n, self.num_heads, 1, self.head_dim), dtype=k.dtype), k.device, False, None)
-            k, v = cat([k, zeros], dim=2), cat([v, zeros], dim=2)
+            nothing = zeros((n, self.num_heads, 1, self.head_dim), dtype=k.dtype, device=k.device)
+            k, v = cat([k, nothing], dim=2), cat([v, nothing], dim=2)
             mask, padding = (None if m is None else F.pad(m, (0, 1)) for m in (mask, padding))
         if mask is not None and mask.ndim == 3:
             mask = mask.reshape(n, self.num_heads, length, mask.shape[-1])
@@ -196,3 +200,81 @@ class MultiheadAttention(Module):
         if not batched:
             return out.squeeze(0), None if weights is None else weights.squeeze(0)
         return (out if self.batch_first else out.transpose(0, 1)), weights
+
+
+ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+
+
+class TransformerEncoderLayer(Module):
+    """One Transformer encoder block: self-attention, then a two-layer feed-forward network,
+    each added back to its input (a residual) and layer-normalised, after the addition
+    (norm_first=False, the original Transformer) or before the block (norm_first=True).
+    Submodules as PyTorch names them: self_attn, linear1, dropout, linear2, norm1, norm2,
+    dropout1, dropout2."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        if isinstance(activation, str):
+            if activation not in ACTIVATIONS:
+                raise ValueError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, "
+                                 f"got {activation!r}")
+            activation = ACTIVATIONS[activation]
+        elif not callable(activation):
+            raise TypeError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, got "
+                            f"{type(activation).__name__}")
+        dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", "TransformerEncoderLayer")
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            device=device, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
+        self.activation = activation    # a Module (nn.GELU()) becomes a child, as in PyTorch
+
+    def _self_attention(self, x: Tensor, mask: Tensor | None, padding: Tensor | None, is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _feed_forward(self, x: Tensor) -> Tensor:
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool = False) -> Tensor:
+        """src (S, N, d_model), (N, S, d_model) with batch_first, or (S, d_model); the masks as in
+        MultiheadAttention (True = may not attend)."""
+        x = src
+        if self.norm_first:
+            x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._feed_forward(self.norm2(x))
+        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._feed_forward(x))
+
+
+class TransformerEncoder(Module):
+    """num_layers copies of encoder_layer, one after the other (layers.0, layers.1, ...), then
+    an optional final norm. enable_nested_tensor and mask_check are accepted for PyTorch's
+    sake; they only choose PyTorch's fast paths, which this library does not have."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        if not isinstance(encoder_layer, Module):
+            raise TypeError(f"TransformerEncoder: encoder_layer must be a Module, got {type(encoder_layer).__name__}")
+        self.num_layers = _positive_int(num_layers, "num_layers", "TransformerEncoder")
+        self.layers = ModuleList(copy.deepcopy(encoder_layer) for _ in range(num_layers))
+        self.norm = norm
+        self.enable_nested_tensor, self.mask_check = enable_nested_tensor, mask_check
+
+    def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool | None = None) -> Tensor:
+        x = src
+        for layer in self.layers:
+            x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
+        return x if self.norm is None else self.norm(x)

@@ -116,8 +116,10 @@ class RNNBase(Module):
         for k in range(num_layers):
             in_size = input_size if k == 0 else out_size * directions
             for suffix in ("", "_reverse")[:directions]:
-                self.register_parameter(f"weight_ih_l{k}{suffix}", _empty_parameter((gate_size, in_size), device, dtype))
-                self.register_parameter(f"weight_hh_l{k}{suffix}", _empty_parameter((gate_size, out_size), device, dtype))
+                self.register_parameter(f"weight_ih_l{k}{suffix}",
+                                        _empty_parameter((gate_size, in_size), device, dtype))
+                self.register_parameter(f"weight_hh_l{k}{suffix}",
+                                        _empty_parameter((gate_size, out_size), device, dtype))
                 if bias:
                     self.register_parameter(f"bias_ih_l{k}{suffix}", _empty_parameter((gate_size,), device, dtype))
                     self.register_parameter(f"bias_hh_l{k}{suffix}", _empty_parameter((gate_size,), device, dtype))
