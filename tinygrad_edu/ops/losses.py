@@ -83,49 +83,120 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int
     return input, target
 
 
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's old size_average= and reduce= arguments, read as it reads them, when given."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
+def _class_weight(weight: Tensor | None, input: Tensor, op: str) -> Tensor | None:
+    """The per-class weights as a constant of the input's dtype, after checking there is one per class."""
+    if weight is None:
+        return None
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{op}: weight must be a Tensor of one weight per class, got {type(weight).__name__} "
+                        f"{weight!r}; the reduction is a keyword: {op}(input, target, reduction=...)")
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0] if input.ndim else 0
+    if weight.shape != (classes,):
+        raise ValueError(f"{op}: weight must hold one weight per class, shape ({classes},) for scores of shape "
+                         f"{input.shape}, got weight of shape {weight.shape}")
+    if weight.device != input.device:
+        raise RuntimeError(f"{op}: input is on {input.device} but weight is on {weight.device}")
+    return weight.detach().to(input.dtype)
+
+
 @register("nll_loss", kind="functional")
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
-    """L = -mean(input[i, target_i]) for log-probabilities;  dL/dinput = -1/n at each target, 0 elsewhere
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+             ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """L = -Σ w[t_i]·input[i, t_i] / Σ w[t_i] for log-probabilities;  dL/dinput = -w[t_i]/Σw at each target, 0 elsewhere
 
-    Samples whose target is `ignore_index` count for nothing, and the mean is over the others."""
+    Without weight every w is 1 (a plain mean). Samples whose target is `ignore_index` count
+    for nothing, in the sum and in the divisor."""
     target = _as_target(target, input, "nll_loss")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "nll_loss")
-    return _pick_and_reduce(input, target, reduction, "nll_loss", ignore_index)
+    return _pick_and_reduce(input, target, _class_weight(weight, input, "nll_loss"), reduction, "nll_loss",
+                            ignore_index)
 
 
-def _pick_and_reduce(input: Tensor, target: Tensor, reduction: str, op: str, ignore_index: int) -> Tensor:
-    """-input[i, target_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
+def _pick_and_reduce(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, op: str,
+                     ignore_index: int) -> Tensor:
+    """-w[t_i]·input[i, t_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
     scores, classes = _class_scores_last(input, target, op, ignore_index)
     xp = scores.xp
     counted = classes.array != ignore_index
+    picked_class = xp.where(counted, classes.array, 0)
     # scores[rows, classes], with the index built directly: the general parser is for user input
-    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), xp.where(counted, classes.array, 0)))
+    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), picked_class))
     picked = -Getitem.apply(scores, index=pick)   # an ignored sample picks class 0 ...
+    sample_weight = counted.astype(scores.dtype)
+    if weight is not None:
+        sample_weight = weight.array[picked_class] * sample_weight
+        picked = picked * Tensor._make(sample_weight, scores.device, False, None)
     if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
         picked = where(Tensor._make(counted, scores.device, False, None), picked, 0.0)
     if reduction == "none":
         return picked.reshape(target.shape)
     if reduction == "sum":
         return picked.sum()
-    return picked.sum() / float(counted.sum())   # no counted sample: 0/0 = nan, as in PyTorch
+    return picked.sum() / float(sample_weight.sum())   # nothing counted: 0/0 = nan, as in PyTorch
+
+
+def _smoothing_term(log_p: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
+                    ignore_index: int, class_dim: int) -> Tensor:
+    """-Σ_c w_c·log p_c per sample (the loss against a uniform target), reduced as PyTorch reduces it:
+    the mean divides by the same Σ w[t_i] as the weighted nll_loss."""
+    xp = log_p.xp
+    if weight is not None:
+        log_p = log_p * weight.reshape((-1,) + (1,) * (log_p.ndim - class_dim - 1))
+    counted = target.array != ignore_index
+    per_sample = where(Tensor._make(counted, log_p.device, False, None), -log_p.sum(dim=class_dim), 0.0)
+    if reduction == "none":
+        return per_sample
+    if reduction == "sum":
+        return per_sample.sum()
+    divisor = weight.array[xp.where(counted, target.array, 0)][counted].sum() if weight is not None else counted.sum()
+    return per_sample.sum() / float(divisor)
 
 
 @register("cross_entropy", kind="functional")
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+                  ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """L = -mean(log_softmax(input)[i, target_i]) from raw scores (logits);
     dL/dinput = (softmax(input) - onehot(target))/n.
 
     Targets are class indices (int64; `ignore_index` marks samples that count for nothing),
-    or class probabilities of the input's shape."""
+    or class probabilities of the input's shape. `weight` weighs each class (the mean divides by
+    the weights of the targets), and `label_smoothing` ε mixes the target with the uniform
+    distribution: (1 - ε)·onehot + ε/C."""
     target = _as_target(target, input, "cross_entropy")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction, "cross_entropy")
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
+            or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing!r}")
+    weight = _class_weight(weight, input, "cross_entropy")
     class_dim = 1 if input.ndim > 1 else 0
+    log_p = input.log_softmax(dim=class_dim)
+    classes = input.shape[class_dim] if input.ndim else 0
     if not backend.is_floating(target.dtype):
-        return _pick_and_reduce(input.log_softmax(dim=class_dim), target, reduction, "cross_entropy", ignore_index)
+        loss = _pick_and_reduce(log_p, target, weight, reduction, "cross_entropy", ignore_index)
+        if not label_smoothing:
+            return loss
+        smooth = _smoothing_term(log_p, target, weight, reduction, ignore_index, class_dim)
+        return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
     if target.shape != input.shape:
         raise ValueError(f"cross_entropy: float targets are class probabilities and need the input's shape "
                          f"{input.shape}, got {target.shape}; class-index targets must be integers (int64)")
-    return _reduce(-(target * input.log_softmax(dim=class_dim)).sum(dim=class_dim), reduction)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    if weight is not None:
+        log_p = log_p * weight.reshape((-1,) + (1,) * (input.ndim - class_dim - 1))
+    return _reduce(-(target * log_p).sum(dim=class_dim), reduction)
 
 
 def _log_clamped(xp, a):
@@ -183,3 +254,106 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, reduction: s
     _same_shape(input, target, "binary_cross_entropy_with_logits")
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     return _reduce(input.softplus() - input * target, reduction)
+
+
+# ---- regression losses that forgive outliers ---------------------------------------------------
+
+def _pointwise_args(input: Tensor, target: Tensor, op: str, size_average: bool | None, reduce: bool | None,
+                    reduction: str) -> tuple[Tensor, str]:
+    target = _as_target(target, input, op, input.dtype)
+    _same_shape(input, target, op)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, op)
+    return target, reduction
+
+
+@register("l1_loss", kind="functional")
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+            reduction: str = "mean") -> Tensor:
+    """L = mean(|input - target|);  dL/dinput = sign(input - target)/n"""
+    target, reduction = _pointwise_args(input, target, "l1_loss", size_average, reduce, reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _quadratic_then_linear(diff: Tensor, beta: float) -> Tensor:
+    """½d²/β where |d| < β, |d| - ½β beyond: the two pieces meet with equal value and slope at |d| = β."""
+    distance = diff.abs()
+    near = Tensor._make(distance.array < beta, diff.device, False, None)
+    return where(near, diff * diff * (0.5 / beta), distance - 0.5 * beta)
+
+
+@register("smooth_l1_loss", kind="functional")
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """L = mean(½d²/β if |d| < β else |d| - ½β), d = input - target;  dL/dd = d/β inside, sign(d) outside (/n)"""
+    target, reduction = _pointwise_args(input, target, "smooth_l1_loss", size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must not be negative, got {beta}")
+    if beta == 0:   # the quadratic piece vanishes: plain L1
+        return _reduce((input - target).abs(), reduction)
+    return _reduce(_quadratic_then_linear(input - target, beta), reduction)
+
+
+@register("huber_loss", kind="functional")
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """L = mean(½d² if |d| < δ else δ(|d| - ½δ)), d = input - target;  dL/dd = d inside, δ·sign(d) outside (/n)"""
+    target, reduction = _pointwise_args(input, target, "huber_loss", None, None, reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    return _reduce(_quadratic_then_linear(input - target, delta) * delta, reduction)   # δ·smooth_l1 with β = δ
+
+
+# ---- comparing distributions and directions ----------------------------------------------------
+
+def _x_log_x(t: Tensor) -> Tensor:
+    """t·log t, and 0 where t = 0 (the limit), as PyTorch's xlogy(t, t); a negative t gives nan."""
+    zero = Tensor._make(t.array == 0, t.device, False, None)
+    return where(zero, 0.0, t * where(zero, 1.0, t).log())
+
+
+@register("kl_div", kind="functional")
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """L = Σ target·(log target - input) for log-probabilities input;  dL/dinput = -target (/n)
+
+    With log_target=True the target is given as log-probabilities too: Σ e^target·(target - input).
+    reduction="batchmean" divides the sum by the batch size, the true KL divergence per sample
+    ("mean" divides by the number of elements, as PyTorch does)."""
+    target = _as_target(target, input, "kl_div", input.dtype)
+    _same_shape(input, target, "kl_div")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: reduction must be one of {REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+    if log_target:
+        pointwise = target.exp() * (target - input)
+    else:
+        pointwise = _x_log_x(target) - target * input
+    if reduction == "batchmean":
+        total = pointwise.sum()
+        return total / input.shape[0] if input.ndim else total
+    return _reduce(pointwise, reduction)
+
+
+_COSINE_EPSILON = 1e-12   # PyTorch's, added to each squared length in cosine_embedding_loss
+
+
+@register("cosine_embedding_loss", kind="functional")
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    """L = 1 - cos(x1, x2) where target = 1, max(0, cos(x1, x2) - margin) where target = -1, per row;
+    dL/dcos = -1 (target 1), 1 where cos > margin (target -1), else 0"""
+    target = _as_target(target, input1, "cosine_embedding_loss")
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction, "cosine_embedding_loss")
+    if input1.shape != input2.shape or input1.ndim not in (1, 2) or target.shape != input1.shape[:-1]:
+        raise ValueError(f"cosine_embedding_loss: expected inputs of one shape (N, D) with target (N,), or (D,) "
+                         f"with a 0-d target; got input1 {input1.shape}, input2 {input2.shape}, target {target.shape}")
+    input1, input2 = input1._operand(input2, "cosine_embedding_loss")
+    dim = input1.ndim - 1
+    lengths = ((input1 * input1).sum(dim=dim) + _COSINE_EPSILON) * ((input2 * input2).sum(dim=dim) + _COSINE_EPSILON)
+    cos = (input1 * input2).sum(dim=dim) / lengths.sqrt()
+    similar = Tensor._make(target.array == 1, input1.device, False, None)
+    dissimilar = Tensor._make(target.array == -1, input1.device, False, None)
+    loss = where(similar, 1.0 - cos, 0.0) + where(dissimilar, (cos - margin).clamp(min=0.0), 0.0)
+    return _reduce(loss, reduction)
