@@ -197,7 +197,8 @@ def test_masked_fill_gives_the_value_tensor_the_gradient_of_the_filled_places(de
 
 
 @pytest.mark.parametrize("data, num_classes", [([[1, 0], [3, 1]], -1), ([2, 0], 5), (2, 4),
-                                                (np.zeros(0, dtype=np.int64), 3)], ids=["infer", "given", "0d", "empty"])
+                                                (np.zeros(0, dtype=np.int64), 3)],
+                         ids=["infer", "given", "0d", "empty"])
 def test_one_hot_matches_torch(data, num_classes, device):
     ours = F.one_hot(tg.tensor(data, device=device), num_classes)
     theirs = TF.one_hot(torch.tensor(data), num_classes)
@@ -238,7 +239,8 @@ def test_index_tensors_must_live_on_the_inputs_device():
 
 x23 = tg.zeros(2, 3)
 ERRORS = [
-    ("gather_float_index", lambda: x23.gather(1, tg.tensor([[0.0]])), DTypeError, r"gather: expected index of dtype int64"),
+    ("gather_float_index", lambda: x23.gather(1, tg.tensor([[0.0]])), DTypeError,
+     r"gather: expected index of dtype int64"),
     ("gather_list_index", lambda: x23.gather(1, [[0]]), TypeError, r"gather: index must be a Tensor"),
     ("gather_out_of_range", lambda: x23.gather(1, tg.tensor([[3]])), IndexError,
      r"gather: index 3 is out of bounds for dim 1 of size 3 \(input of shape \(2, 3\)\)"),
@@ -280,7 +282,8 @@ ERRORS = [
     ("triu_float_diagonal", lambda: x23.triu(0.5), TypeError, r"triu: diagonal must be an int"),
     ("one_hot_int32", lambda: F.one_hot(tg.tensor([1], dtype=tg.int32)), DTypeError,
      r"one_hot: expected class values of dtype int64, got int32"),
-    ("one_hot_negative", lambda: F.one_hot(tg.tensor([-1, 2])), ValueError, r"one_hot: class values must be non-negative"),
+    ("one_hot_negative", lambda: F.one_hot(tg.tensor([-1, 2])), ValueError,
+     r"one_hot: class values must be non-negative"),
     ("one_hot_too_big", lambda: F.one_hot(tg.tensor([3]), 3), ValueError,
      r"one_hot: class values must be smaller than num_classes=3, got 3"),
     ("one_hot_empty", lambda: F.one_hot(tg.zeros(0, dtype=tg.int64)), ValueError, r"one_hot: cannot infer"),

@@ -85,7 +85,8 @@ class ScatterAdd(Function):
         out = _at_least_1d(x).copy()
         index = _at_least_1d(index)
         if index.size:
-            backend.scatter_add(self.xp, out, _coordinates(self.xp, index, dim), _leading(_at_least_1d(src), index.shape))
+            src = _leading(_at_least_1d(src), index.shape)
+            backend.scatter_add(self.xp, out, _coordinates(self.xp, index, dim), src)
         return out.reshape(x.shape)
 
     def backward(self, grad):
