@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tinygrad_edu as tg
-from tests.oracle import check_against_torch
+from tests.oracle import check_against_torch, finite_difference_check
 from tinygrad_edu.ops.conv import conv2d
 from tinygrad_edu.study.conv_reference import conv2d_backward_reference, conv2d_reference
+
+OPS_TESTED_HERE = ("conv2d", "conv1d")
 
 # (input shape, weight shape, options): odd sizes, every setting alone and mixed together.
 CONFIGS = {
@@ -246,3 +248,89 @@ def test_conv2d_rejects_integer_and_mixed_dtypes():
 def test_conv2d_with_tensors_on_two_devices_names_both():
     with pytest.raises(RuntimeError, match=r"conv2d: expected all tensors on one device.*cpu.*strict"):
         conv2d(tg.randn(1, 1, 4, 4), tg.randn(1, 1, 3, 3, device="strict"))
+
+
+# ---- conv1d and nn.Conv1d: conv2d on images of height 1 --------------------------------------
+
+CONFIGS_1D = {
+    "plain": ((2, 3, 9), (4, 3, 3), {}),
+    "everything": ((2, 4, 11), (6, 2, 3), {"stride": 2, "padding": 2, "dilation": 2, "groups": 2}),
+    "one_tuples": ((1, 2, 7), (3, 2, 2), {"stride": (3,), "padding": (1,), "dilation": (1,)}),
+    "same": ((2, 2, 8), (3, 2, 4), {"padding": "same", "dilation": 1}),
+    "same_dilated": ((2, 2, 8), (3, 2, 3), {"padding": "same", "dilation": 2}),
+    "valid": ((2, 2, 8), (3, 2, 4), {"padding": "valid"}),
+    "depthwise": ((2, 3, 6), (3, 1, 3), {"groups": 3, "padding": 1}),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+@pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no_bias"])
+@pytest.mark.parametrize("name", list(CONFIGS_1D))
+def test_conv1d_forward_and_gradients_match_torch(name, with_bias, device):
+    x_shape, w_shape, options = CONFIGS_1D[name]
+    shapes = [x_shape, w_shape] + ([(w_shape[0],)] if with_bias else [])
+    check_against_torch(lambda *t: tg.nn.functional.conv1d(*t, **options), lambda *t: TF.conv1d(*t, **options),
+                        shapes, device=device)
+
+
+@pytest.mark.parametrize("name", ["plain", "everything"])
+def test_conv1d_double_backward_matches_torch(name, device):
+    x_shape, w_shape, options = CONFIGS_1D[name]
+    check_against_torch(lambda x, w, b: tg.nn.functional.conv1d(x, w, b, **options) ** 2,
+                        lambda x, w, b: TF.conv1d(x, w, b, **options) ** 2,
+                        [x_shape, w_shape, (w_shape[0],)], device=device, double=True)
+
+
+def test_conv1d_gradients_match_finite_differences():
+    finite_difference_check(lambda x, w, b: tg.nn.functional.conv1d(x, w, b, stride=2, padding=1, groups=2) ** 2,
+                            [(1, 4, 7), (2, 2, 3), (2,)])
+
+
+def test_conv1d_accepts_an_unbatched_sequence(device):
+    check_against_torch(lambda x, w: tg.nn.functional.conv1d(x, w, stride=2), lambda x, w: TF.conv1d(x, w, stride=2),
+                        [(3, 9), (2, 3, 3)], device=device)
+
+
+@pytest.mark.parametrize("make", [lambda m: m.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2),
+                                  lambda m: m.Conv1d(3, 2, 5, padding="same", bias=False)],
+                         ids=["everything", "same_no_bias"])
+def test_nn_conv1d_loads_a_torch_state_dict_and_computes_the_same(make, device):
+    torch.manual_seed(0)
+    theirs, ours = make(torch.nn).double(), make(tg.nn)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()}, strict=True)
+    ours.double().to(device)
+    x = np.random.default_rng(0).standard_normal((2, theirs.in_channels, 9))
+    np.testing.assert_allclose(ours(tg.Tensor(x, device=device)).numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-10, atol=1e-10)
+
+
+def test_nn_conv1d_initialisation_follows_torchs_bounds():
+    layer = tg.nn.Conv1d(6, 4, 3, groups=2)
+    bound = 1 / np.sqrt(3 * 3)   # fan_in = in_channels/groups · k
+    assert layer.weight.shape == (4, 3, 3) and layer.bias.shape == (4,)
+    assert np.abs(layer.weight.numpy()).max() <= bound and np.abs(layer.bias.numpy()).max() <= bound
+
+
+def test_conv1d_errors_name_the_op_and_the_shapes_as_given():
+    F = tg.nn.functional
+    with pytest.raises(ValueError, match=r"conv1d: expected a 3-D input \(N, C, L\) or a 2-D one \(C, L\), got shape "
+                                         r"\(1, 1, 4, 4\)"):
+        F.conv1d(tg.randn(1, 1, 4, 4), tg.randn(1, 1, 3))
+    with pytest.raises(ValueError, match=r"conv1d: weight must be 3-D \(out_channels, in_channels/groups, k\), got shape "
+                                         r"\(1, 1, 3, 3\)"):
+        F.conv1d(tg.randn(1, 1, 4), tg.randn(1, 1, 3, 3))
+    with pytest.raises(ValueError, match=r"conv1d: groups=2 must divide both the input channels \(3, input \(1, 3, 8\)"):
+        F.conv1d(tg.randn(1, 3, 8), tg.randn(4, 1, 3), groups=2)
+    with pytest.raises(ValueError, match=r"conv1d: the kernel \(5,\) \(reaching \(5,\) with dilation \(1,\)\) is larger "
+                                         r"than the padded input \(4,\) \(input \(1, 1, 4\), padding \(0,\)\)"):
+        F.conv1d(tg.randn(1, 1, 4), tg.randn(1, 1, 5))
+    with pytest.raises(ValueError, match=r"conv1d: stride must be at least 1, got \(0,\)"):
+        F.conv1d(tg.randn(1, 1, 4), tg.randn(1, 1, 3), stride=0)
+    with pytest.raises(TypeError, match=r"conv1d: stride must be an int or a tuple of one int, got \(1, 1\)"):
+        F.conv1d(tg.randn(1, 1, 4), tg.randn(1, 1, 3), stride=(1, 1))
+    with pytest.raises(ValueError, match=r"conv1d: padding='same' needs stride 1, got stride \(2,\)"):
+        F.conv1d(tg.randn(1, 1, 4), tg.randn(1, 1, 3), stride=2, padding="same")
+    with pytest.raises(ValueError, match="Conv1d: groups=2 must divide in_channels=3 and out_channels=4"):
+        tg.nn.Conv1d(3, 4, 3, groups=2)

@@ -14,7 +14,7 @@ from tinygrad_edu.creation import zeros
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module, Parameter
-from tinygrad_edu.ops.windows import pair
+from tinygrad_edu.ops.windows import line_setting, pair
 from tinygrad_edu.tensor import Tensor
 
 
@@ -115,30 +115,37 @@ class Conv2d(Module):
 class MaxPool2d(Module):
     """The largest value of each kernel_size window (stride defaults to kernel_size)."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> None:
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation)
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, dilation={self.dilation}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool2d(Module):
     """The mean of each kernel_size window (stride defaults to kernel_size; padding zeros count)."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                            self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -263,3 +270,168 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
         return self
+
+
+# ---- more convolutions, pooling and resizing (PyTorch's names, arguments and reprs) ------------
+
+def _settings(value: Any, name: str, layer: str, dims: int, fill: int) -> tuple[int, ...]:
+    """A setting as PyTorch's layers keep it: (3,) for a 1-D layer, (3, 3) for a 2-D one."""
+    return pair(value, name, layer) if dims == 2 else line_setting(value, name, layer, fill)[1:]
+
+
+class _ConvNd(Module):
+    """What Conv1d, ConvTranspose1d and ConvTranspose2d share: checked settings, the weight
+    (out_channels, in_channels/groups, *kernel), or (in_channels, out_channels/groups, *kernel)
+    for a transposed one, PyTorch's initialisation (Conv2d's) and PyTorch's repr."""
+    dims = 2
+    transposed = False
+
+    def _setup(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+               groups: int, bias: bool, padding_mode: str, device: Any, dtype: Any, output_padding: Any = 0) -> None:
+        layer, dims = type(self).__name__, self.dims
+        in_channels = _positive_int(in_channels, "in_channels", layer)
+        out_channels = _positive_int(out_channels, "out_channels", layer)
+        groups = _positive_int(groups, "groups", layer)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"{layer}: groups={groups} must divide in_channels={in_channels} and "
+                             f"out_channels={out_channels}")
+        if padding_mode != "zeros":
+            raise ValueError(f"{layer}: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if isinstance(padding, str) and (self.transposed or padding not in ("same", "valid")):
+            allowed = "an int or a tuple of ints" + ("" if self.transposed else ", 'valid' or 'same'")
+            raise ValueError(f"{layer}: padding must be {allowed}, got {padding!r}")
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size = _settings(kernel_size, "kernel_size", layer, dims, 1)
+        self.stride, self.dilation = _settings(stride, "stride", layer, dims, 1), _settings(dilation, "dilation",
+                                                                                           layer, dims, 1)
+        self.padding = padding if isinstance(padding, str) else _settings(padding, "padding", layer, dims, 0)
+        self.output_padding = _settings(output_padding, "output_padding", layer, dims, 0)
+        self.padding_mode = padding_mode
+        sides = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
+        self.weight = _empty_parameter(sides + self.kernel_size, device, dtype)
+        self.bias = _empty_parameter((out_channels,), device, dtype) if bias else None
+        self.reset_parameters()
+
+    reset_parameters = Conv2d.reset_parameters   # fan_in from the weight's dim 1, for both layouts, as in PyTorch
+
+    def extra_repr(self) -> str:
+        zeros, ones = (0,) * self.dims, (1,) * self.dims
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != zeros:
+            text += f", padding={self.padding}"
+        if self.dilation != ones:
+            text += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv1d(_ConvNd):
+    """Slides out_channels learned kernels of size (in_channels/groups, k) along a sequence;
+    weight (out_channels, in_channels/groups, k), bias (out_channels,)."""
+    dims = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                    device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """Spreads each input pixel over a window of the output, weighted by learned kernels (the
+    transpose of Conv2d, used to upsample); weight (in_channels, out_channels/groups, kh, kw)."""
+    transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                    device, dtype, output_padding)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """ConvTranspose2d along a sequence; weight (in_channels, out_channels/groups, k)."""
+    dims = 1
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                  self.groups, self.dilation)
+
+
+class MaxPool1d(MaxPool2d):
+    """The largest value of each kernel_size window along a sequence (stride defaults to kernel_size)."""
+
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+
+class AvgPool1d(AvgPool2d):
+    """The mean of each kernel_size window along a sequence (stride defaults to kernel_size)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # PyTorch keeps these as 1-tuples, and prints them so
+        self.kernel_size = _settings(kernel_size, "kernel_size", "AvgPool1d", 1, 1)
+        self.stride = _settings(self.stride, "stride", "AvgPool1d", 1, 1)
+        self.padding = _settings(padding, "padding", "AvgPool1d", 1, 0)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+
+class AdaptiveAvgPool2d(Module):
+    """The mean over each of output_size windows spread evenly over H and W (None keeps a size)."""
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """The mean over each of output_size windows spread evenly along a sequence."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(x, self.output_size)
+
+
+class Upsample(Module):
+    """Resizes its input to `size`, or by `scale_factor`, with F.interpolate's modes."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        self.size, self.mode = size, mode
+        # PyTorch keeps the factor as a float (or a tuple of floats)
+        self.scale_factor = (tuple(float(f) for f in scale_factor) if isinstance(scale_factor, (tuple, list))
+                             else float(scale_factor) if scale_factor else None)
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        shown = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
+        return f"{shown}, mode={self.mode!r}"

@@ -3,6 +3,10 @@
     max_pool2d(x)[n, c, p, q] = max_{i,j} x_pad[n, c, p·s + i·d, q·s + j·d]       (padding: -inf)
     avg_pool2d(x)[n, c, p, q] = 1/(kh·kw) · Σ_{i,j} x_pad[n, c, p·s + i, q·s + j]   (padding: 0)
 
+(avg_pool2d divides by fewer than kh·kw where a window hangs over the edge in ceil_mode, or
+leaves out the padding with count_include_pad=False; `window_sizes` says by what.) The 1-D
+pools are the 2-D ones on images of height 1; adaptive average pooling picks its own windows.
+
 The windows lie as conv2d's do (ops/windows.py), but each channel is pooled on its own and
 there are no weights. Every loop here runs over the kh·kw kernel offsets, not the output
 pixels: offset (i, j) of every window at once is one strided view (`Windows.at_offset`).
@@ -26,9 +30,10 @@ from typing import Any
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.windows import (Windows, batched, check_float, check_kernel_size, contiguous_like_layout,
-                                      crop_padding, full_like_layout, make_windows, pad_spatial,
-                                      pad_spatial_reference, pair)
+                                      crop_padding, full_like_layout, is_int, line_setting, make_windows, pad_spatial,
+                                      pad_spatial_reference, pair, shown)
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -121,14 +126,8 @@ class MaxPool2d(PickFromWindows):
     # only once a gradient is wanted.
 
     def forward(self, x, geometry):
-        xp = self.xp
         self.geometry = geometry
-        self.padded = pad_spatial(xp, x, geometry, value=-xp.inf)   # padding never wins a max
-        views = [geometry.at_offset(self.padded, i, j) for _, i, j in geometry.offsets()]   # each (N, C, OH, OW)
-        best = views[0]
-        for view in views[1:]:
-            best = xp.maximum(best, view)                        # NaN spreads, as in PyTorch
-        self.best = best if len(views) > 1 else best.copy()      # a 1×1 kernel must not return a view of x
+        self.padded, self.best = window_maxima(self.xp, x, geometry)
         return self.best
 
     def backward(self, grad):
@@ -137,85 +136,236 @@ class MaxPool2d(PickFromWindows):
 
     def winning_offsets(self):
         """Which kernel offset k held each window's maximum (the first one, on ties)."""
-        xp, geometry = self.xp, self.geometry
-        offsets = list(geometry.offsets())
-        dtype = xp.uint8 if len(offsets) <= 256 else xp.int64
-        index = full_like_layout(xp, self.best, self.best.shape, 0, dtype)
-        # The first winner's offset is the number of offsets before it that are not the maximum.
-        # Counted from the last offset back to the first: index = (offset k loses)·(index + 1).
-        # In-place arithmetic on masks, because xp.where and boolean indexing are far slower here.
-        for _, i, j in reversed(offsets[:-1]):
-            index += 1
-            index *= geometry.at_offset(self.padded, i, j) != self.best
-        if xp.isnan(self.best).any():
-            # A NaN equals nothing, so no offset matched in a window holding one. PyTorch sends
-            # that window's gradient to its last NaN: here each NaN overwrites, first to last.
-            for k, i, j in offsets:
-                is_nan = xp.isnan(geometry.at_offset(self.padded, i, j))
-                index += (index.dtype.type(k) - index) * is_nan
-        return index
+        return offsets_of_maxima(self.xp, self.padded, self.best, self.geometry)
+
+
+def window_maxima(xp, x: Any, geometry: Windows) -> tuple[Any, Any]:
+    """(the padded input, each window's maximum): max_pool_reference's maxima, as a running maximum."""
+    padded = pad_spatial(xp, x, geometry, value=-xp.inf)   # padding never wins a max
+    views = [geometry.at_offset(padded, i, j) for _, i, j in geometry.offsets()]   # each (N, C, OH, OW)
+    best = views[0]
+    for view in views[1:]:
+        best = xp.maximum(best, view)                        # NaN spreads, as in PyTorch
+    return padded, best if len(views) > 1 else best.copy()  # a 1×1 kernel must not return a view of x
+
+
+def offsets_of_maxima(xp, padded: Any, best: Any, geometry: Windows) -> Any:
+    """Which kernel offset k held each window's maximum (the first one, on ties)."""
+    offsets = list(geometry.offsets())
+    dtype = xp.uint8 if len(offsets) <= 256 else xp.int64
+    index = full_like_layout(xp, best, best.shape, 0, dtype)
+    # The first winner's offset is the number of offsets before it that are not the maximum.
+    # Counted from the last offset back to the first: index = (offset k loses)·(index + 1).
+    # In-place arithmetic on masks, because xp.where and boolean indexing are far slower here.
+    for _, i, j in reversed(offsets[:-1]):
+        index += 1
+        index *= geometry.at_offset(padded, i, j) != best
+    if xp.isnan(best).any():
+        # A NaN equals nothing, so no offset matched in a window holding one. PyTorch sends
+        # that window's gradient to its last NaN: here each NaN overwrites, first to last.
+        for k, i, j in offsets:
+            is_nan = xp.isnan(geometry.at_offset(padded, i, j))
+            index += (index.dtype.type(k) - index) * is_nan
+    return index
+
+
+def flat_input_positions(xp, offsets: Any, geometry: Windows) -> Any:
+    """Where each window's maximum lies in its input image, as h·W + w: return_indices's answer."""
+    (kh, kw), (sh, sw), (dh, dw), (ph, pw) = geometry.kernel, geometry.stride, geometry.dilation, geometry.padding
+    oh, ow = geometry.out_size
+    offsets = offsets.astype(xp.int64)
+    h = xp.arange(oh).reshape(oh, 1) * sh + (offsets // kw) * dh - ph
+    w = xp.arange(ow) * sw + (offsets % kw) * dw - pw
+    return h * geometry.in_size[1] + w
+
+
+def window_sizes(xp, geometry: Windows, count_include_pad: bool, divisor_override: int | None, dtype: Any) -> Any:
+    """What avg_pool2d divides each window's sum by, as PyTorch does: divisor_override if given,
+    else the window's size within the padded input (count_include_pad) or within the input
+    itself. A number where it is kh·kw for every window, else an (OH, OW) array."""
+    if divisor_override is not None:
+        return dtype.type(divisor_override)
+    if count_include_pad and geometry.extra == (0, 0):
+        return dtype.type(geometry.kernel[0] * geometry.kernel[1])
+    counts = []
+    for n, p, k, st, o in zip(geometry.in_size, geometry.padding, geometry.kernel, geometry.stride, geometry.out_size):
+        start = xp.arange(o) * st - p
+        end = xp.minimum(start + k, n + p)             # ceil_mode's extra padding never counts
+        if not count_include_pad:
+            start, end = xp.maximum(start, 0), xp.minimum(end, n)
+        counts.append(end - start)
+    return (counts[0].reshape(-1, 1) * counts[1]).astype(dtype)
 
 
 class AvgPool2d(Function):
-    """f(x)[n, c, p, q] = mean of window (p, q), padding zeros included;  df/dx = 1/(kh·kw) for
-    each element of the window"""
+    """f(x)[n, c, p, q] = (sum of window (p, q)) / size[p, q];  df/dx = 1/size[p, q] for each
+    element of the window (size: `window_sizes`, kh·kw by default)"""
 
-    def forward(self, x, geometry):
-        self.geometry = geometry
+    def forward(self, x, geometry, count_include_pad=True, divisor_override=None):
+        self.geometry, self.divisor = geometry, (count_include_pad, divisor_override)
         padded = pad_spatial(self.xp, x, geometry)
         total = self.xp.zeros((x.shape[0], x.shape[1]) + geometry.out_size, dtype=x.dtype)
         with backend.ieee_quietly(self.xp):   # a float32 sum past 3.4e38 is inf, silently
             for _, i, j in geometry.offsets():
                 total += geometry.at_offset(padded, i, j)
-            return total * x.dtype.type(1 / (geometry.kernel[0] * geometry.kernel[1]))
+            return total * (1 / window_sizes(self.xp, geometry, *self.divisor, x.dtype))
 
     def backward(self, grad):
-        return SpreadOverWindows.apply(grad, geometry=self.geometry, in_shape=self.inputs[0].shape)
+        return SpreadOverWindows.apply(grad, geometry=self.geometry, in_shape=self.inputs[0].shape,
+                                       divisor=self.divisor)
 
 
 class SpreadOverWindows(Function):
-    """f(g) = g[n, c, p, q]/(kh·kw) added onto each pixel of window (p, q);  df/dg = avg_pool2d
+    """f(g) = g[n, c, p, q]/size[p, q] added onto each pixel of window (p, q);  df/dg = avg_pool2d
 
     This is the backward of avg_pool2d: each gradient shared equally over its window, the
     shares added up where windows overlap."""
 
-    def forward(self, g, geometry, in_shape):
-        self.geometry = geometry
+    def forward(self, g, geometry, in_shape, divisor=(True, None)):
+        self.geometry, self.divisor = geometry, divisor
         padded = self.xp.zeros(in_shape[:2] + geometry.padded_size, dtype=g.dtype)
         with backend.ieee_quietly(self.xp):
-            share = g * g.dtype.type(1 / (geometry.kernel[0] * geometry.kernel[1]))
+            share = g * (1 / window_sizes(self.xp, geometry, *divisor, g.dtype))
             for _, i, j in geometry.offsets():
                 geometry.at_offset(padded, i, j)[...] += share
         return crop_padding(padded, geometry)
 
     def backward(self, grad):
-        return AvgPool2d.apply(grad, geometry=self.geometry)
+        return AvgPool2d.apply(grad, geometry=self.geometry, count_include_pad=self.divisor[0],
+                               divisor_override=self.divisor[1])
 
 
-def _pool_windows(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any) -> Windows:
+def _pool_windows(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                  ceil_mode: bool, dims: int) -> Windows:
+    """The windows of a pooling of x, an (N, C, H, W) batch (N, C, 1, L for a 1-D pool, dims=1)."""
     check_float(op, input=x)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        stride = kernel_size    # PyTorch: stride defaults to the kernel
+    if dims == 1:
+        kernel_size, stride = line_setting(kernel_size, "kernel_size", op, 1), line_setting(stride, "stride", op, 1)
+        padding, dilation = line_setting(padding, "padding", op, 0), line_setting(dilation, "dilation", op, 1)
     kernel = pair(kernel_size, "kernel_size", op)
-    check_kernel_size(kernel, op)   # first: a bad kernel_size must not be reported as bad padding
-    stride = kernel if stride is None or stride == () else stride   # PyTorch: stride defaults to the kernel
+    check_kernel_size(kernel, op, dims)   # first: a bad kernel_size must not be reported as bad padding
     padding = pair(padding, "padding", op)
     if any(2 * p > k for p, k in zip(padding, kernel)):
-        raise ShapeError(f"{op}: padding {padding} must be at most half the kernel size {kernel}")
-    return make_windows(op, x.shape, kernel, stride, padding, dilation)
+        raise ShapeError(f"{op}: padding {shown(padding, dims)} must be at most half the kernel size "
+                         f"{shown(kernel, dims)}")
+    return make_windows(op, x.shape, kernel, stride, padding, dilation, ceil_mode, dims)
+
+
+def _max_pool(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims):
+    x, unbatched = batched(x, op, dims)
+    image = x.unsqueeze(2) if dims == 1 else x
+    geometry = _pool_windows(op, image, kernel_size, stride, padding, dilation, ceil_mode, dims)
+    out = MaxPool2d.apply(image, geometry=geometry)
+    results = [out]
+    if return_indices:
+        xp = x.xp
+        offsets = offsets_of_maxima(xp, *window_maxima(xp, image.array, geometry), geometry)
+        results.append(Tensor._make(flat_input_positions(xp, offsets, geometry), x.device, False, None))
+    results = [r.squeeze(2) if dims == 1 else r for r in results]
+    results = [r.squeeze(0) if unbatched else r for r in results]
+    return tuple(results) if return_indices else results[0]
+
+
+def _avg_pool(op: str, x: Tensor, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
+              dims):
+    if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    x, unbatched = batched(x, op, dims)
+    image = x.unsqueeze(2) if dims == 1 else x
+    geometry = _pool_windows(op, image, kernel_size, stride, padding, 1, ceil_mode, dims)
+    out = AvgPool2d.apply(image, geometry=geometry, count_include_pad=bool(count_include_pad),
+                          divisor_override=divisor_override)
+    out = out.squeeze(2) if dims == 1 else out
+    return out.squeeze(0) if unbatched else out
 
 
 @register("max_pool2d", kind="functional")
-def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1) -> Tensor:
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The largest value of each kernel_size window; stride defaults to kernel_size, and
-    padding counts as -inf (it never wins)."""
-    x, unbatched = batched(x, "max_pool2d")
-    out = MaxPool2d.apply(x, geometry=_pool_windows("max_pool2d", x, kernel_size, stride, padding, dilation))
-    return out.squeeze(0) if unbatched else out
+    padding counts as -inf (it never wins).
+
+    ceil_mode rounds the number of windows up; return_indices also returns where each maximum
+    lies in its input image (h·W + w, int64), as PyTorch does.
+    """
+    return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
 @register("avg_pool2d", kind="functional")
-def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0) -> Tensor:
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """The mean of each kernel_size window; stride defaults to kernel_size, and padding zeros
-    count towards the mean (PyTorch's default count_include_pad=True)."""
-    x, unbatched = batched(x, "avg_pool2d")
-    out = AvgPool2d.apply(x, geometry=_pool_windows("avg_pool2d", x, kernel_size, stride, padding, 1))
-    return out.squeeze(0) if unbatched else out
+    count towards the mean (PyTorch's default count_include_pad=True).
+
+    ceil_mode rounds the number of windows up (the part past the padding never counts);
+    divisor_override divides every window's sum by that number instead.
+    """
+    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2)
+
+
+@register("max_pool1d", kind="functional")
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+               ceil_mode: bool = False, return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """max_pool2d along the last dim of an (N, C, L) or (C, L) input"""
+    return _max_pool("max_pool1d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1)
+
+
+@register("avg_pool1d", kind="functional")
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """avg_pool2d along the last dim of an (N, C, L) or (C, L) input"""
+    return _avg_pool("avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
+
+
+# ---- adaptive average pooling ----------------------------------------------------------------
+
+def adaptive_windows_matrix(xp, size: int, out: int, dtype: Any) -> Any:
+    """The (out, size) matrix that averages PyTorch's adaptive windows: window i covers
+    floor(i·size/out) up to ceil((i+1)·size/out), so windows may differ in size and overlap."""
+    i = xp.arange(out).reshape(-1, 1)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    inside = (xp.arange(size) >= start) & (xp.arange(size) < end)
+    return (inside / (end - start)).astype(dtype)
+
+
+def _output_size(op: str, output_size: Any, in_size: tuple, dims: int) -> tuple[int, ...]:
+    """output_size as one int per pooled dim; None keeps the input's size there."""
+    sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * dims
+    if len(sizes) != dims or not all(s is None or (is_int(s) and s >= 0) for s in sizes):
+        raise ValueError(f"{op}: output_size must be {'an int' if dims == 1 else 'an int or a pair'} of sizes >= 0 "
+                         f"(or None to keep a size), got {output_size!r}")
+    return tuple(n if s is None else int(s) for s, n in zip(sizes, in_size))
+
+
+def _adaptive_avg_pool(op: str, x: Tensor, output_size: Any, dims: int) -> Tensor:
+    check_float(op, input=x)
+    batch, unbatched = batched(x, op, dims)
+    in_size = batch.shape[2:]
+    if 0 in in_size:
+        raise ShapeError(f"{op}: the input must not be empty in the pooled dims, got shape {x.shape}")
+    out_size = _output_size(op, output_size, in_size, dims)
+    if all(o and n % o == 0 for n, o in zip(in_size, out_size)):
+        # Windows that tile the input: plain average pooling, which is faster than the products below.
+        kernel = tuple(n // o for n, o in zip(in_size, out_size))
+        return avg_pool1d(x, kernel) if dims == 1 else avg_pool2d(x, kernel)
+    # Each pooled dim is averaged by a matrix product, so gradients of any order come for free.
+    for d, (n, o) in enumerate(zip(in_size, out_size)):
+        averages = Tensor._make(adaptive_windows_matrix(x.xp, n, o, x.dtype), x.device, False, None)
+        axis = x.ndim - dims + d
+        x = matmul(x.transpose(axis, -1), averages.T).transpose(axis, -1)
+    return x
+
+
+@register("adaptive_avg_pool2d", kind="functional")
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean over each of output_size windows that PyTorch spreads evenly over H and W"""
+    return _adaptive_avg_pool("adaptive_avg_pool2d", input, output_size, 2)
+
+
+@register("adaptive_avg_pool1d", kind="functional")
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """The mean over each of output_size windows that PyTorch spreads evenly over L"""
+    return _adaptive_avg_pool("adaptive_avg_pool1d", input, output_size, 1)

@@ -39,6 +39,15 @@ def pair(value: Any, name: str, op: str) -> Pair:
     return int(values[0]), int(values[1])
 
 
+def line_setting(value: Any, name: str, op: str, fill: int) -> Pair:
+    """A 1-D op's setting (3 or (3,)) as the (height, width) pair of the 2-D op it runs: a 1-D op
+    works on images of height 1, where the height setting is `fill` (kernel 1, padding 0, ...)."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(values) != 1 or not is_int(values[0]):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of one int, got {value!r}")
+    return fill, int(values[0])
+
+
 def check_float(op: str, **tensors: Tensor | None) -> None:
     """Every tensor given (None: left out) is a floating-point Tensor, all of one dtype."""
     present = {name: t for name, t in tensors.items() if t is not None}
@@ -53,18 +62,26 @@ def check_float(op: str, **tensors: Tensor | None) -> None:
         raise TypeError(f"{op}: all tensors must have one dtype, got {listed}")
 
 
-def batched(x: Tensor, op: str) -> tuple[Tensor, bool]:
-    """Accept (N, C, H, W) and, like PyTorch, a single unbatched (C, H, W) image."""
-    if x.ndim == 3:
+def batched(x: Tensor, op: str, dims: int = 2) -> tuple[Tensor, bool]:
+    """Accept (N, C, H, W) and, like PyTorch, a single unbatched (C, H, W) image; for a 1-D op
+    (dims=1), (N, C, L) and (C, L)."""
+    if x.ndim == dims + 1:
         return x.unsqueeze(0), True
-    if x.ndim != 4:
-        raise ShapeError(f"{op}: expected a 4-D input (N, C, H, W) or a 3-D one (C, H, W), got shape {x.shape}")
+    if x.ndim != dims + 2:
+        batch, single = ("(N, C, H, W)", "(C, H, W)") if dims == 2 else ("(N, C, L)", "(C, L)")
+        raise ShapeError(f"{op}: expected a {dims + 2}-D input {batch} or a {dims + 1}-D one {single}, "
+                         f"got shape {x.shape}")
     return x, False
 
 
-def check_kernel_size(kernel: Pair, op: str) -> None:
+def shown(setting: Pair, dims: int) -> tuple:
+    """A setting as the user gave it: a 1-D op's height setting is ours, not theirs."""
+    return tuple(setting) if dims == 2 else tuple(setting[1:])
+
+
+def check_kernel_size(kernel: Pair, op: str, dims: int = 2) -> None:
     if min(kernel) < 1:
-        raise ShapeError(f"{op}: kernel_size must be at least 1, got {kernel}")
+        raise ShapeError(f"{op}: kernel_size must be at least 1, got {shown(kernel, dims)}")
 
 
 # ---- window geometry ----------------------------------------------------------------------------
@@ -78,6 +95,7 @@ class Windows:
     dilation: Pair
     in_size: Pair     # (H, W) before padding
     out_size: Pair    # (OH, OW): how many windows fit down and across
+    extra: Pair = (0, 0)   # padding past the bottom/right edge that ceil_mode's last windows reach
 
     @property
     def span(self) -> Pair:
@@ -97,7 +115,7 @@ class Windows:
 
     @property
     def padded_size(self) -> Pair:
-        return tuple(n + 2 * p for n, p in zip(self.in_size, self.padding))
+        return tuple(n + 2 * p + e for n, p, e in zip(self.in_size, self.padding, self.extra))
 
     def pixels(self) -> Iterator[Pair]:
         """Each output pixel (p, q), that is each window, row by row."""
@@ -124,27 +142,44 @@ class Windows:
         return padded[:, :, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw]
 
 
-def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: Any, dilation: Any) -> Windows:
-    """Check the settings against the input's (N, C, H, W) shape and work out the output size.
-    Settings and shapes that do not fit raise ShapeError (a ValueError, and a RuntimeError as in
-    PyTorch)."""
+def check_settings(op: str, kernel: Any, stride: Any, padding: Any, dilation: Any,
+                   dims: int = 2) -> tuple[Pair, Pair, Pair, Pair]:
+    """kernel_size, stride, padding and dilation as pairs, each checked to be possible."""
     kernel, stride = pair(kernel, "kernel_size", op), pair(stride, "stride", op)
     padding, dilation = pair(padding, "padding", op), pair(dilation, "dilation", op)
-    check_kernel_size(kernel, op)
+    check_kernel_size(kernel, op, dims)
     if min(stride) < 1:
-        raise ShapeError(f"{op}: stride must be at least 1, got {stride}")
+        raise ShapeError(f"{op}: stride must be at least 1, got {shown(stride, dims)}")
     if min(padding) < 0:
-        raise ShapeError(f"{op}: padding must not be negative, got {padding}")
+        raise ShapeError(f"{op}: padding must not be negative, got {shown(padding, dims)}")
     if min(dilation) < 1:
-        raise ShapeError(f"{op}: dilation must be at least 1, got {dilation}")
+        raise ShapeError(f"{op}: dilation must be at least 1, got {shown(dilation, dims)}")
+    return kernel, stride, padding, dilation
+
+
+def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: Any, dilation: Any,
+                 ceil_mode: bool = False, dims: int = 2) -> Windows:
+    """Check the settings against the input's (N, C, H, W) shape and work out the output size.
+    Settings and shapes that do not fit raise ShapeError (a ValueError, and a RuntimeError as in
+    PyTorch). A 1-D op (dims=1) runs on (N, C, 1, L) and its errors show only the width.
+
+    With ceil_mode (pooling), the output size is rounded up: one more window where the last
+    one would hang over the end, as long as it starts inside the input or its left padding."""
+    kernel, stride, padding, dilation = check_settings(op, kernel, stride, padding, dilation, dims)
     in_size = (in_shape[2], in_shape[3])
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     padded_size = tuple(n + 2 * p for n, p in zip(in_size, padding))
     if any(s > n for s, n in zip(span, padded_size)):
-        raise ShapeError(f"{op}: the kernel {kernel} (reaching {span} with dilation {dilation}) is larger "
-                         f"than the padded input {padded_size} (input {tuple(in_shape)}, padding {padding})")
-    out_size = tuple((n - s) // st + 1 for n, s, st in zip(padded_size, span, stride))
-    return Windows(kernel, stride, padding, dilation, in_size, out_size)
+        raise ShapeError(f"{op}: the kernel {shown(kernel, dims)} (reaching {shown(span, dims)} with dilation "
+                         f"{shown(dilation, dims)}) is larger than the padded input {shown(padded_size, dims)} (input "
+                         f"{tuple(in_shape[:2]) + shown(in_shape[2:], dims)}, padding {shown(padding, dims)})")
+    out_size = tuple((-(-(n - s) // st) if ceil_mode else (n - s) // st) + 1    # -(-a // b): a/b rounded up
+                     for n, s, st in zip(padded_size, span, stride))
+    # PyTorch's rule: the last window must start inside the input or its left padding.
+    out_size = tuple(o - 1 if ceil_mode and (o - 1) * st >= n + p else o
+                     for o, st, n, p in zip(out_size, stride, in_size, padding))
+    extra = tuple(max(0, (o - 1) * st + s - n) for o, st, s, n in zip(out_size, stride, span, padded_size))
+    return Windows(kernel, stride, padding, dilation, in_size, out_size, extra)
 
 
 # ---- memory order -------------------------------------------------------------------------------
@@ -187,8 +222,8 @@ def crop_padding(padded: Any, geometry: Windows) -> Any:
 
 def pad_spatial_reference(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
     """x with a border of `value` around every image: a new array, stored image by image."""
-    (ph, pw) = geometry.padding
-    return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+    (ph, pw), (eh, ew) = geometry.padding, geometry.extra
+    return xp.pad(x, ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew)), constant_values=value)
 
 
 # The same as pad_spatial_reference, but stored in x's order (see "memory order" above), with
@@ -196,7 +231,7 @@ def pad_spatial_reference(xp, x: Any, geometry: Windows, value: float = 0.0) -> 
 # (docs/benchmarks.md, change 12).
 def pad_spatial(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
     """x with a border of `value` around every image, stored in x's order."""
-    if geometry.padding == (0, 0):
+    if geometry.padded_size == geometry.in_size:
         return x
     padded = full_like_layout(xp, x, x.shape[:2] + geometry.padded_size, value, x.dtype)
     crop_padding(padded, geometry)[...] = x
