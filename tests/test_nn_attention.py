@@ -95,8 +95,8 @@ def test_float32_attention_agrees_with_torch_to_float32_rounding():
 
 
 def test_empty_queries_or_keys_give_what_torch_gives():
-    for lengths in ((0, 5), (3, 0)):
-        q, k, v = RNG.standard_normal((2, lengths[0], 4)), RNG.standard_normal((2, lengths[1], 4)), \
+    for lengths in ((0, 5, 4), (3, 0, 4), (3, 5, 0)):   # no queries, no keys, no features
+        q, k, v = RNG.standard_normal((2, lengths[0], lengths[2])), RNG.standard_normal((2, lengths[1], lengths[2])), \
             RNG.standard_normal((2, lengths[1], 6))
         out = F.scaled_dot_product_attention(tg.Tensor(q), tg.Tensor(k), tg.Tensor(v))
         expected = TF.scaled_dot_product_attention(torch.tensor(q), torch.tensor(k), torch.tensor(v))

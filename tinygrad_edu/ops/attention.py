@@ -120,7 +120,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]) is None:
         raise ShapeError(f"{OP}: the batch dims of query {query.shape}, key {key.shape} and value {value.shape} "
                          f"cannot be broadcast together")
-    scale = 1 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if scale is None:   # with E = 0 every score is an empty sum, 0, whatever the scale
+        scale = 1 / math.sqrt(query.shape[-1]) if query.shape[-1] else 1.0
     scores = matmul(query, key.mT) * scale
     if attn_mask is None and not is_causal:
         weights = softmax(scores, dim=-1)
