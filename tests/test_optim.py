@@ -255,7 +255,8 @@ def test_mismatched_state_dict_is_a_clear_error_that_changes_nothing(change, mes
         opt.load_state_dict(sd)
     assert opt.param_groups[0]["lr"] == 0.1 and len(opt.param_groups) == 1
     for i, p in enumerate(params):
-        np.testing.assert_array_equal(opt.state[p]["momentum_buffer"].numpy(), before["state"][i]["momentum_buffer"].numpy())
+        expected = before["state"][i]["momentum_buffer"].numpy()
+        np.testing.assert_array_equal(opt.state[p]["momentum_buffer"].numpy(), expected)
 
 
 @pytest.mark.parametrize("make, error, message", [
