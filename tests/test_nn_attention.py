@@ -438,3 +438,9 @@ def test_transformer_encoder_layer_refuses_an_unknown_activation_and_bad_shapes(
         nn.TransformerEncoderLayer(6, 4)
     with pytest.raises(ShapeError, match="MultiheadAttention.*(3, 2, 5)"):
         nn.TransformerEncoderLayer(4, 2)(tg.randn(3, 2, 5))
+
+
+def test_multihead_attention_masks_must_be_tensors():
+    x = tg.randn(3, 2, 4)
+    with pytest.raises(TypeError, match="MultiheadAttention.*attn_mask.*ndarray"):
+        nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=np.zeros((3, 3), bool))

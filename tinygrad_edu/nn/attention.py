@@ -121,6 +121,9 @@ class MultiheadAttention(Module):
             raise ShapeError(f"{LAYER}: query and key have different batch sizes (batch_first={self.batch_first}): "
                              f"{shapes}")
         length, source = query.shape[1 - batch_dim if batched else 0], key.shape[1 - batch_dim if batched else 0]
+        for name, mask in (("key_padding_mask", key_padding_mask), ("attn_mask", attn_mask)):
+            if mask is not None and not isinstance(mask, Tensor):
+                raise TypeError(f"{LAYER}: {name} must be a Tensor, got {type(mask).__name__}")
         if key_padding_mask is not None:
             expected = (key.shape[batch_dim], source) if batched else (source,)
             if tuple(key_padding_mask.shape) != expected:

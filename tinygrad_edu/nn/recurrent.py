@@ -77,12 +77,12 @@ def _rnn_mode(nonlinearity: str, layer: str) -> str:
     return f"RNN_{nonlinearity.upper()}"
 
 
-def _check_dtype(input: Tensor, weight: Tensor, layer: str) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{layer}: input must be a Tensor, got {type(input).__name__}")
-    if input.dtype != weight.dtype:
-        raise DTypeError(f"{layer}: input dtype {input.dtype} does not match the weights' dtype {weight.dtype}; "
-                         f"convert the input (input.to({str(weight.dtype)!r})) or the model (model.to(...))")
+def _check_dtype(t: Any, weight: Tensor, layer: str, name: str = "input") -> None:
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{layer}: {name} must be a Tensor, got {type(t).__name__}")
+    if t.dtype != weight.dtype:
+        raise DTypeError(f"{layer}: {name} dtype {t.dtype} does not match the weights' dtype {weight.dtype}; "
+                         f"convert the {name} ({name}.to({str(weight.dtype)!r})) or the model (model.to(...))")
 
 
 # ---- the layers ----------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class RNNBase(Module):
             raise TypeError(f"{layer}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
         states = []
         for name, t, shape in zip(("h_0", "c_0"), given, shapes):
-            _check_dtype(t, input, layer)
+            _check_dtype(t, input, layer, name)
             if t.ndim != (3 if batched else 2):
                 raise ShapeError(f"{layer}: for {'batched 3-D' if batched else 'unbatched 2-D'} input, {name} "
                                  f"must be {3 if batched else 2}-D, got shape {t.shape}")
@@ -312,7 +312,7 @@ class RNNCellBase(Module):
             state = tuple(hx) if self.mode == "LSTM" else (hx,)
             expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
             for t in state:
-                _check_dtype(t, self.weight_ih, layer)
+                _check_dtype(t, self.weight_ih, layer, "hx")
                 if t.shape != expected:
                     raise ShapeError(f"{layer}: expected a hidden state of shape {expected} for input of shape "
                                      f"{input.shape}, got {t.shape}")
