@@ -14,7 +14,7 @@ from tinygrad_edu.errors import DTypeError, ShapeError
 
 OPS_TESTED_HERE = ("gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add",
                    "take_along_dim", "masked_fill", "masked_select", "tril", "triu", "one_hot", "nonzero",
-                   "argwhere")
+                   "argwhere", "index_fill", "masked_fill_", "index_fill_", "scatter_", "scatter_add_")
 
 
 def on(like, data, dtype=None):
@@ -78,6 +78,9 @@ CASES = [
     ("masked_fill_mask_wider_than_input", *same(lambda x: x.masked_fill(on(x, [[True], [False]]), 1.0)), [(3,)]),
     ("masked_fill_function", lambda x: tg.masked_fill(x, on(x, MASK), 0.0),
      lambda x: torch.masked_fill(x, torch.tensor(MASK), 0.0), [(2, 3)]),
+    ("index_fill_negative_and_repeated", *same(lambda x: x.index_fill(1, on(x, [-1, 0, 0]), -2.0)), [(2, 3)]),
+    ("index_fill_0d_tensor_value", lambda x, v: tg.index_fill(x, 0, on(x, [1]), v * 3.0),
+     lambda x, v: torch.index_fill(x, 0, torch.tensor([1]), v * 3.0), [(2, 3), ()]),
     ("masked_select_broadcast", *same(lambda x: x.masked_select(on(x, [[True, False, True], [False, False, True]]))),
      [(3,)]),
     ("masked_select_same_shape", lambda x: tg.masked_select(x * x, on(x, [[True, False, True], [True, False, False]])),
@@ -299,3 +302,51 @@ def test_bad_arguments_raise_clear_errors_naming_the_op(name, bad, error, messag
 def test_one_hot_is_functional_only_as_in_torch():
     assert not hasattr(tg.Tensor, "one_hot") and not hasattr(tg, "one_hot")
     assert F.one_hot(tg.tensor([0, 1])).tolist() == TF.one_hot(torch.tensor([0, 1])).tolist()
+
+
+# ---- the in-place forms (ops/inplace.py) ------------------------------------------------------
+
+IN_PLACE = [
+    ("masked_fill_", lambda x, v: (x * 1.0).masked_fill_(on(x, MASK), v * v), [(2, 3), ()]),
+    ("index_fill_", lambda x, v: (x * 1.0).index_fill_(-1, on(x, [2, 2]), v), [(2, 3), ()]),
+    ("scatter_", lambda x, s: (x * 1.0).scatter_(1, on(x, [[2], [0]]), s * x[:, :1]), [(2, 3), (2, 1)]),
+    ("scatter_value_", lambda x, s: (x * s).scatter_(0, on(x, [[1, 0, 1]]), value=0.5), [(2, 3), (3,)]),
+    ("scatter_add_", lambda x, s: (x * 1.0).scatter_add_(1, on(x, REPEATED), s), [(2, 3), (2, 4)]),
+]
+
+
+@pytest.mark.parametrize("name, fn, shapes", IN_PLACE, ids=[c[0] for c in IN_PLACE])
+def test_in_place_forms_are_recorded_and_match_torch(name, fn, shapes, device):
+    check_against_torch(fn, fn, shapes, device=device, double=True)
+
+
+@pytest.mark.parametrize("name, fn, shapes", IN_PLACE, ids=[c[0] for c in IN_PLACE])
+def test_in_place_forms_change_plain_tensors_without_recording(name, fn, shapes, device):
+    arrays = [np.arange(float(np.prod(s))).reshape(s) + 1 for s in shapes]
+    ours = fn(*[tg.tensor(a, device=device) for a in arrays])   # the tensor changed in place, returned
+    theirs = fn(*[torch.tensor(a) for a in arrays])
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert ours._version == theirs._version == 1 and ours.grad_fn is None
+
+
+def test_in_place_forms_refuse_bad_input_and_leave_the_tensor_as_it_was(device):
+    x = tg.tensor([[1.0, 2.0, 3.0]], device=device)
+    before = x.numpy().copy()
+    for bad, error in [(lambda: x.scatter_(1, tg.tensor([[3]], device=device), 0.0), IndexError),
+                       (lambda: x.scatter_add_(1, tg.tensor([[0]], device=device), tg.ones(1, 1, dtype=tg.float64,
+                                                                                        device=device)), DTypeError),
+                       (lambda: x.masked_fill_(tg.tensor([[True], [False]], device=device), 0.0), ShapeError),
+                       (lambda: x.index_fill_(1, tg.tensor([5], device=device), 0.0), IndexError)]:
+        with pytest.raises(error):
+            bad()
+        np.testing.assert_array_equal(x.numpy(), before)
+        assert x._version == 0
+
+
+def test_in_place_forms_refuse_a_leaf_that_requires_grad(device):
+    w = tg.ones(2, 3, device=device, requires_grad=True)
+    with pytest.raises(RuntimeError, match="masked_fill_: a leaf tensor that requires grad"):
+        w.masked_fill_(tg.tensor([True, False, True], device=device), 0.0)
+    with tg.no_grad():   # as in an optimizer step
+        w.masked_fill_(tg.tensor([True, False, True], device=device), 0.0)
+    assert w.tolist() == [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]

@@ -27,6 +27,7 @@ from tinygrad_edu.ops.activations import relu, sigmoid
 from tinygrad_edu.ops.elementwise import add, clamp, div, mul, sub, where
 from tinygrad_edu.ops.indexing import IndexPut, prepare_setitem
 from tinygrad_edu.ops.registry import register
+from tinygrad_edu.ops.selection import check_mask, fill_value, index_fill, masked_fill, scatter, scatter_add
 from tinygrad_edu.ops.shapes import broadcast_shapes
 from tinygrad_edu.tensor import Tensor
 
@@ -220,3 +221,47 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
             v = Tensor._make(value_array, t.device, False, None)
         return IndexPut.apply(old, v, index=array_index)
     change_in_place(t, "setitem", (value,), out_of_place, write)
+
+
+# ---- the selection ops of ops/selection.py, in place -------------------------------------------
+
+def _like_out_of_place(t: Tensor, op: str, operand: Any, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+    """Change t to out_of_place(t): computed on t's old values, then written into its memory (the
+    checks run before anything is written)."""
+    def write() -> None:
+        t.array[...] = out_of_place(t.detach()).array
+    return change_in_place(t, op, (operand,), out_of_place, write)
+
+
+@register("masked_fill_", kind="method")
+def masked_fill_(t: Tensor, mask: Tensor, value: Any) -> Tensor:
+    """t's elements become value where the bool mask (broadcast to t's shape) is True, in place"""
+    condition = check_mask(t, mask, "masked_fill_")
+    if broadcast_shapes(t.shape, mask.shape) != t.shape:
+        raise ShapeError(f"masked_fill_: the mask of shape {mask.shape} does not broadcast to the shape {t.shape} "
+                         f"of the tensor changed in place")
+    fill = fill_value(t, value, "masked_fill_")
+
+    def write() -> None:
+        t.xp.copyto(t.array, fill.array, where=condition)
+    return change_in_place(t, "masked_fill_", (fill,), lambda old: masked_fill(old, mask, fill), write)
+
+
+@register("index_fill_", kind="method")
+def index_fill_(t: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """t's slices along dim at a 1-D index become value, in place"""
+    return _like_out_of_place(t, "index_fill_", value, lambda old: index_fill(old, dim, index, value))
+
+
+@register("scatter_", kind="method")
+def scatter_(t: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
+             reduce: str | None = None) -> Tensor:
+    """src (a tensor) or value (a number) written into t at index along dim, in place"""
+    return _like_out_of_place(t, "scatter_", src,
+                              lambda old: scatter(old, dim, index, src, value=value, reduce=reduce))
+
+
+@register("scatter_add_", kind="method")
+def scatter_add_(t: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """src added into t at index along dim (repeated positions add up), in place"""
+    return _like_out_of_place(t, "scatter_add_", src, lambda old: scatter_add(old, dim, index, src))

@@ -450,6 +450,27 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return input.expand(shape)[mask.expand(shape)].reshape(-1)
 
 
+@register("index_fill")
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """input with value (a number or 0-d tensor) in the slices along dim at a 1-D index (negative: from the end)"""
+    _check_index_tensor(index, "index_fill")
+    if index.ndim > 1:
+        raise ShapeError(f"index_fill: index must be a vector (0-d or 1-d), got shape {index.shape}")
+    if index.device != input.device:
+        raise RuntimeError(f"index_fill: index is on {index.device} but input is on {input.device}")
+    d = wrap_dim(dim, input.ndim, "index_fill")
+    size = (input.shape or (1,))[d]
+    positions = index.array.reshape(-1)
+    if positions.size and (int(positions.min()) < -size or int(positions.max()) >= size):
+        bad = int(positions.max()) if int(positions.max()) >= size else int(positions.min())
+        raise IndexError(f"index_fill: index {bad} is out of range for dim {d} of size {size} (input of shape "
+                         f"{input.shape})")
+    chosen = input.xp.zeros(size, dtype=bool)
+    chosen[positions] = True   # a negative position counts from the end, as in PyTorch
+    mask = chosen.reshape(tuple(size if k == d else 1 for k in range(input.ndim)))
+    return masked_fill(input, _constant_like(input, mask), value)
+
+
 class Tril(Function):
     """f(x) = x on and below the diagonal-th diagonal of its last two dims, 0 above;
     df/dx = 1 where x was kept, 0 elsewhere (so the gradient is cut the same way)"""
