@@ -181,6 +181,8 @@ def test_integer_and_bool_dtypes_follow_torch(device):
         lambda t, m: t(ints).triu(),
         lambda t, m: t(ints).index_select(1, m([2, 2])),
         lambda t, m: t(ints).masked_select(m([[True, False, True]])),
+        lambda t, m: t(ints.astype(np.float32)).scatter_reduce(1, m(index), t(src.astype(np.float32)), "mean"),
+        lambda t, m: t(ints.astype(np.float32)).index_fill(0, m([1]), 7),
     ]
     for i, case in enumerate(cases):
         ours = case(lambda a: tg.tensor(a, device=device), lambda a: tg.tensor(a, device=device))

@@ -191,6 +191,7 @@ ERRORS = [
     ("unflatten_sizes", lambda: x23.unflatten(1, (2, -1)), ShapeError,
      r"unflatten: sizes \[2, -1\] do not multiply up to 3, the size of dim 1"),
     ("unflatten_two_unknowns", lambda: x23.unflatten(1, (-1, -1)), ShapeError, r"unflatten: sizes \[-1, -1\]"),
+    ("unflatten_0d", lambda: tg.tensor(3.0).unflatten(0, (1,)), ShapeError, r"unflatten: expected a tensor with"),
     ("unflatten_empty", lambda: x23.unflatten(1, ()), ValueError, r"unflatten: sizes must not be empty"),
     ("movedim_lengths", lambda: x23.movedim((0, 1), (0,)), ValueError,
      r"movedim: source \(0, 1\) and destination \(0,\) must name as many dims"),

@@ -252,9 +252,9 @@ class ScatterReduce(Function):
             count = xp.full(out.shape, int(include_self), dtype=backend.int64)
             backend.scatter_add(xp, count, where_to, 1)
             self.count = xp.maximum(count, 1).reshape(x.shape)   # a place nothing went to keeps x
+            divide = xp.true_divide if x.dtype.kind == "f" else xp.floor_divide   # integers round down, as in PyTorch
             with backend.ieee_quietly(xp):
-                out = out / self.count.reshape(out.shape) if x.dtype.kind == "f" else \
-                    xp.floor_divide(out, self.count.reshape(out.shape)).astype(x.dtype)   # PyTorch rounds down
+                out = divide(out, self.count.reshape(out.shape)).astype(x.dtype)
         self.result = out.reshape(x.shape)
         return self.result
 

@@ -280,6 +280,7 @@ def _shape_of(other: Any, op: str) -> tuple[int, ...]:
 @register("unflatten")
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """input with dim split into several of the given sizes (one may be -1)"""
+    _dims_of(input, "unflatten")
     d = wrap_dim(dim, input.ndim, "unflatten")
     sizes = _ints(list(sizes), "unflatten", "a size")
     if not sizes:
@@ -287,7 +288,7 @@ def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     known = 1
     for n in sizes:
         known *= n if n != -1 else 1
-    n = (input.shape or (1,))[d]
+    n = input.shape[d]
     unknown = sizes.count(-1)
     fits = (unknown == 0 and known == n) or (unknown == 1 and known > 0 and n % known == 0)
     if unknown > 1 or any(s < -1 for s in sizes) or not fits:
