@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tinygrad_edu"
 
 # (layer, module prefixes); a module may import only from its own layer and the ones before it.
 LAYERS = [
-    ("backend", ["backend", "files", "errors"]),
+    ("backend", ["backend", "files", "errors", "unsupported", "cuda", "accelerator", "backends"]),
     ("autograd", ["autograd"]),
     ("tensor", ["tensor"]),
     ("ops", ["ops", "creation", "allocator"]),

@@ -40,6 +40,7 @@ BackwardHook = Callable[["Function", tuple], None]     # hook(fn, input_grads) a
 class _ThreadState(threading.local):
     # Class attributes, so every new thread starts recording, with no hooks.
     grad_enabled = True
+    inference = False
     forward_hooks: tuple[ForwardHook, ...] = ()
     backward_hooks: tuple[BackwardHook, ...] = ()
 
@@ -51,42 +52,52 @@ def is_grad_enabled() -> bool:
     return _state.grad_enabled
 
 
-class set_grad_enabled:  # noqa: N801 — named like torch.set_grad_enabled
-    """Turn graph recording on or off inside a `with` block or a decorated function.
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
+
+
+class _GradMode:
+    """What no_grad, enable_grad, set_grad_enabled and inference_mode share: a `with` block
+    that sets the grad mode (and, if `inference` is not None, the inference flag) and restores
+    both on exit, and a decorator.
 
     The setting is per thread, like PyTorch's: one thread's `no_grad` never affects another.
-    As a decorator it starts a fresh context on every call, so two threads (or a recursion)
-    in the same decorated function never share a saved mode.
+    As a decorator it enters a fresh copy (`clone()`) on every call, so two threads (or a
+    recursion) in the same decorated function never share a saved mode.
     """
 
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self._previous: list[bool] = []
+    def __init__(self, grad: bool, inference: bool | None = None) -> None:
+        self.grad, self.inference = bool(grad), inference
+        self._saved: list[tuple[bool, bool]] = []
+
+    def clone(self) -> _GradMode:
+        return _GradMode(self.grad, self.inference)
 
     def __enter__(self) -> None:
-        self._previous.append(_state.grad_enabled)
-        _state.grad_enabled = self.mode
+        self._saved.append((_state.grad_enabled, _state.inference))
+        _state.grad_enabled = self.grad
+        if self.inference is not None:
+            _state.inference = self.inference
 
     def __exit__(self, *exc: Any) -> None:
-        _state.grad_enabled = self._previous.pop()
+        _state.grad_enabled, _state.inference = self._saved.pop()
 
     def __call__(self, func: Callable) -> Callable:
-        mode = self.mode
         if inspect.isgeneratorfunction(func):
-            return _generator_with_mode(func, mode)
+            return _generator_with_mode(func, self.clone)
 
         @functools.wraps(func)
         def with_mode(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
+            with self.clone():
                 return func(*args, **kwargs)
         return with_mode
 
 
-def _generator_with_mode(func: Callable, mode: bool) -> Callable:
-    """A generator runs in `mode` while it runs, and the caller's mode holds between its steps."""
+def _generator_with_mode(func: Callable, mode: Callable[[], _GradMode]) -> Callable:
+    """A generator runs in `mode()` while it runs, and the caller's mode holds between its steps."""
     @functools.wraps(func)
     def generator_with_mode(*args: Any, **kwargs: Any) -> Any:
-        with set_grad_enabled(mode):
+        with mode():
             gen = func(*args, **kwargs)
             try:
                 answer = gen.send(None)
@@ -96,7 +107,7 @@ def _generator_with_mode(func: Callable, mode: bool) -> Callable:
             try:
                 request = yield answer
             except GeneratorExit:
-                with set_grad_enabled(mode):
+                with mode():
                     gen.close()
                 raise
             except BaseException:   # thrown in by the caller: hand it to the generator
@@ -104,32 +115,68 @@ def _generator_with_mode(func: Callable, mode: bool) -> Callable:
             else:
                 step = lambda: gen.send(request)   # noqa: E731
             try:
-                with set_grad_enabled(mode):
+                with mode():
                     answer = step()
             except StopIteration as done:
                 return done.value
     return generator_with_mode
 
 
-class no_grad(set_grad_enabled):  # noqa: N801
+class _NoArgumentMode(_GradMode):
+    """A mode that takes no argument, so that it also decorates without parentheses, as in
+    PyTorch: `@tg.no_grad` as well as `@tg.no_grad()`."""
+
+    def __new__(cls, func: Callable | None = None) -> Any:
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)
+
+
+class no_grad(_NoArgumentMode):  # noqa: N801 — named like torch.no_grad
     """Compute without recording a graph: for evaluation and for updating weights by hand."""
 
     def __init__(self) -> None:
         super().__init__(False)
 
 
-class enable_grad(set_grad_enabled):  # noqa: N801
+class enable_grad(_NoArgumentMode):  # noqa: N801
     """Record a graph again inside a `no_grad` region."""
 
     def __init__(self) -> None:
         super().__init__(True)
 
 
-class inference_mode(set_grad_enabled):  # noqa: N801
-    """PyTorch's faster no_grad; here the same as `no_grad` (`inference_mode(False)` records again)."""
+class set_grad_enabled(_GradMode):  # noqa: N801
+    """Turn graph recording on or off: as a plain call (`tg.set_grad_enabled(False)` holds until
+    changed), in a `with` block (restored at its end), or as a decorator, as in PyTorch."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__(mode)
+        self._before = _state.grad_enabled
+        _state.grad_enabled = self.grad   # at once, as torch.set_grad_enabled: a plain call must work
+
+    def __enter__(self) -> None:
+        self._saved.append((self._before, _state.inference))   # the mode before the call set it
+
+    def __call__(self, func: Callable) -> Callable:
+        _state.grad_enabled = self._before   # decorating changes nothing until the function runs
+        return super().__call__(func)
+
+    def clone(self) -> _GradMode:
+        return _GradMode(self.grad)
+
+
+class inference_mode(_GradMode):  # noqa: N801
+    """PyTorch's faster no_grad: here no_grad that also sets `tg.is_inference_mode_enabled()`.
+    `inference_mode(False)` records again; `@tg.inference_mode` decorates without parentheses."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)   # used as @inference_mode: `mode` is the function
 
     def __init__(self, mode: bool = True) -> None:
-        super().__init__(not mode)
+        super().__init__(not mode, inference=mode)
 
 
 class RemovableHandle:
@@ -465,7 +512,7 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
     leaves: dict[int, tuple[Tensor, Tensor]] = {}     # id(leaf) -> (leaf, gradient summed)
     for root, g in zip(roots, root_grads):
         _add_gradient(nodes, leaves, root.grad_fn, root, g)
-    with set_grad_enabled(create_graph):
+    with _GradMode(create_graph):
         for fn in reversed(topological_order([r.grad_fn for r in roots if r.grad_fn is not None])):
             grad = nodes.pop(fn, None)
             if grad is None:   # nothing that needs a gradient came through this op

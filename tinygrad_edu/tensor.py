@@ -101,8 +101,17 @@ class Tensor:
         return self.array.dtype
 
     @property
-    def device(self) -> str:
-        return self._device
+    def device(self) -> backend.device:
+        """Where the data lives, as a tg.device (a str too: `t.device == "cuda"` works)."""
+        return backend.tensor_device(self._device)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device == "cuda"
+
+    def get_device(self) -> int:
+        """The GPU's index for a tensor on the GPU, -1 on the CPU, as in PyTorch."""
+        return 0 if self._device == "cuda" else -1
 
     @property
     def xp(self):
@@ -263,8 +272,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if requires_grad and not backend.is_floating(self.dtype):
-            raise RuntimeError(f"requires_grad_: only floating-point tensors can require gradients, "
-                               f"this one is {self.dtype}; convert it first with .float()")
+            raise RuntimeError(f"requires_grad_: only Tensors of floating point dtype can require gradients "
+                               f"(only floating-point tensors have one), this one is {self.dtype}; "
+                               f"convert it first with .float()")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf tensor; use .detach()")
         self.requires_grad = bool(requires_grad)
@@ -330,13 +340,23 @@ class Tensor:
 
     # ---- printing -------------------------------------------------------------------------
 
+    def __format__(self, spec: str) -> str:
+        """f"{loss:.4f}" formats the number a one-element tensor holds (a 0-d one also with an
+        empty spec, as in PyTorch); other tensors print as str(t), and only without a spec."""
+        if self.ndim == 0 or (spec and self.numel() == 1):
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__: {spec!r} needs a tensor "
+                            f"of one element, this one has shape {tuple(self.shape)}")
+        return str(self)
+
     def __repr__(self) -> str:
         body = backend.format_array(self.numpy(), prefix="Tensor(")
         extras = []
         if self.dtype not in (backend.float32, backend.int64, backend.bool_):
             extras.append(f"dtype={self.dtype}")
         if self._device != "cpu":
-            extras.append(f"device='{self._device}'")
+            extras.append(f"device='{self.device}'")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:

@@ -21,23 +21,24 @@ are the very dicts of devices.py, updated in place and never replaced.
 from tinygrad_edu.backend.arrays import empty_aligned, format_array
 from tinygrad_edu.backend.devices import (CUDA_INSTALL_HINT, Device, _availability, _devices, _unavailable_reason,
                                           array_module, array_modules, check_array, device_of_array,
-                                          get_default_device, get_device, is_available, known_devices,
-                                          normalize_device, register_device, set_default_device, to_device,
-                                          to_numpy)
-from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, as_dtype, bool_, float16, float32, float64, infer_dtype,
-                                         int8, int16, int32, int64, is_floating, promote_types,
-                                         scalar_result_dtype, uint8)
+                                          device, get_default_device, get_device, is_available, known_devices,
+                                          normalize_device, numpy_kind, register_device, set_default_device,
+                                          tensor_device, to_device, to_numpy)
+from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, TORCH_NAMES, as_dtype, bool_, float16, float32, float64,
+                                         get_default_dtype, infer_dtype, int8, int16, int32, int64, is_floating,
+                                         promote_types, scalar_result_dtype, set_default_dtype, uint8)
 from tinygrad_edu.backend.random import Generator, default_generator, manual_seed, random_generator
 from tinygrad_edu.backend.special import erf, ieee_quietly, scatter_add, sigmoid
 
 __all__ = [
     # devices
-    "CUDA_INSTALL_HINT", "Device", "array_module", "array_modules", "check_array", "device_of_array",
-    "get_default_device", "get_device", "is_available", "known_devices", "normalize_device", "register_device",
-    "set_default_device", "to_device", "to_numpy",
+    "CUDA_INSTALL_HINT", "Device", "array_module", "array_modules", "check_array", "device", "device_of_array",
+    "get_default_device", "get_device", "is_available", "known_devices", "normalize_device", "numpy_kind",
+    "register_device", "set_default_device", "tensor_device", "to_device", "to_numpy",
     # dtypes
-    "DEFAULT_FLOAT", "as_dtype", "bool_", "float16", "float32", "float64", "infer_dtype", "int8", "int16", "int32",
-    "int64", "is_floating", "promote_types", "scalar_result_dtype", "uint8",
+    "DEFAULT_FLOAT", "TORCH_NAMES", "as_dtype", "bool_", "float16", "float32", "float64", "get_default_dtype",
+    "infer_dtype", "int8", "int16", "int32", "int64", "is_floating", "promote_types", "scalar_result_dtype",
+    "set_default_dtype", "uint8",
     # random numbers
     "manual_seed", "random_generator", "Generator", "default_generator",
     # special functions

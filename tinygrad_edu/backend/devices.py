@@ -85,6 +85,102 @@ def is_available(device: str) -> bool:
     return _availability[device]
 
 
+class device(str):  # noqa: N801 — named like torch.device
+    """A device name as an object, like torch.device: `device("cuda:0")`, `device("cuda", 0)`,
+    `device("cpu")`, with `.type` and `.index`.
+
+    It is a str whose text is the name tinygrad_edu computes with ("cpu", "cuda"), so it works
+    wherever a device string does, also as a dict key; `str()` and `repr()` read like
+    PyTorch's ("cuda:0", `device(type='cuda', index=0)`). Two devices are equal when type and
+    index are (as in PyTorch, device("cuda") != device("cuda:0")); a device equals a string
+    that names it, and a string without an index ("cuda") names every index of its type, so
+    code that asks `t.device == "cuda"` keeps working. Creating one never probes a GPU.
+    """
+    type: str
+    index: int | None
+
+    def __new__(cls, type: Any, index: int | None = None) -> device:  # noqa: A002 — PyTorch's name
+        if isinstance(type, device) and index is None:
+            return type
+        kind, index = _parse_device(type, index)
+        self = super().__new__(cls, kind if index in (None, 0) else f"{kind}:{index}")
+        self.type, self.index = kind, index
+        return self
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"device(type={self.type!r})" if self.index is None else \
+            f"device(type={self.type!r}, index={self.index})"
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, device):
+            return self.type == other.type and self.index == other.index
+        if isinstance(other, str):
+            try:
+                kind, index = _parse_device(other, None)
+            except RuntimeError:
+                return False
+            return kind == self.type and (index is None or index == (self.index or 0))
+        return NotImplemented
+
+    def __ne__(self, other: Any) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = str.__hash__   # the computing name's hash: device("cuda:0") finds the "cuda" entries
+
+    def __reduce__(self) -> tuple:
+        return device, (self.type, self.index)
+
+    def __enter__(self) -> device:
+        """`with tg.device("cuda"):` makes it the default device inside the block, as in PyTorch."""
+        self._previous = get_default_device()
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        set_default_device(self._previous)
+
+
+def _parse_device(name: Any, index: Any) -> tuple[str, int | None]:
+    """(type, index) from "cuda", "cuda:0", ("cuda", 0) or 0 (the GPU of that number, as in PyTorch)."""
+    if isinstance(name, int) and not isinstance(name, bool) and index is None:
+        name, index = "cuda", name
+    if not isinstance(name, str):
+        raise TypeError(f"device: expected a string such as 'cpu' or 'cuda:0', got {type(name).__name__}")
+    kind, _, number = name.partition(":")
+    if kind not in known_devices():
+        raise RuntimeError(f"device: expected one of {', '.join(known_devices())} device type at start of "
+                           f"device string: {name}")
+    if number:
+        if index is not None:
+            raise RuntimeError(f"device: type (string) must not include an index because index was passed "
+                               f"explicitly: {name}")
+        if not number.isdigit():
+            raise RuntimeError(f"device: invalid device string: {name!r}; the index must be a whole number")
+        index = int(number)
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int) or index < 0):
+        raise RuntimeError(f"device: the index must be a non-negative int, got {index!r} for {name!r}")
+    return kind, index
+
+
+def tensor_device(name: str) -> device:
+    """The device object that `t.device` hands out for a tensor computing on `name`: the
+    computing name with PyTorch's index (cuda tensors are on cuda:0, CPU tensors have none)."""
+    found = _tensor_devices.get(name)
+    if found is None:
+        found = _tensor_devices[name] = device(name, 0 if name == "cuda" else None)
+    return found
+
+
+_tensor_devices: dict[str, device] = {}
+
+
 def get_device(device: str) -> Device:
     if device in _devices:
         return _devices[device]
@@ -96,9 +192,12 @@ def get_device(device: str) -> Device:
 
 
 def normalize_device(device: Any) -> str:
-    """Accept 'cpu', 'cuda', 'cuda:0' and None (the default device)."""
+    """The computing name ("cpu", "cuda") for 'cpu', 'cuda', 'cuda:0', a tg.device, or None
+    (the default device)."""
     if device is None:
         return get_default_device()
+    if isinstance(device, int) and not isinstance(device, bool):
+        device = f"cuda:{device}"   # PyTorch reads a bare number as that GPU
     name = str(device)
     if name.startswith("cuda:"):
         if name != "cuda:0":
@@ -164,6 +263,14 @@ def device_of_array(array: Any) -> str | None:
     if module.startswith("cupy"):
         return "cuda"
     return None
+
+
+def numpy_kind(value: Any) -> str | None:
+    """"array" for a NumPy array, "scalar" for a NumPy scalar (np.float32(1.5)), else None: for
+    code outside the backend that must treat host data from NumPy as PyTorch does."""
+    if isinstance(value, np.ndarray):
+        return "array"
+    return "scalar" if isinstance(value, np.generic) else None
 
 
 def to_device(array: Any, device: str, dtype=None, copy: bool = False):

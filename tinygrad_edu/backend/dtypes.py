@@ -1,5 +1,8 @@
 """Data types: the dtype names (tg.float32 ...), the default float, and PyTorch's rules for
-inferring a dtype from Python data and for promoting two dtypes to one."""
+inferring a dtype from Python data and for promoting two dtypes to one.
+
+The default float (what `tg.tensor([1.5])` and `tg.zeros(3)` make) is run-time state: read it
+with `get_default_dtype()`, never copy it; `DEFAULT_FLOAT` is only its starting value."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,9 +15,32 @@ int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")
 DEFAULT_FLOAT = float32
 
+# PyTorch's other names for the same dtypes: tg.float, tg.long, tg.half, ... (`tinygrad_edu`
+# binds them at its top level; here they would hide Python's float, int and bool).
+TORCH_NAMES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
+               "short": int16, "bool": bool_}
+
+_default_float = DEFAULT_FLOAT
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype of new float tensors (float32 unless set_default_dtype changed it)."""
+    return _default_float
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Make `dtype` (float16, float32 or float64) the dtype of new float tensors, as
+    torch.set_default_dtype; integer and bool dtypes are refused, as in PyTorch."""
+    global _default_float
+    dtype = as_dtype(dtype)
+    if not is_floating(dtype):
+        raise TypeError(f"set_default_dtype: only floating-point types are supported as the default type, "
+                        f"got {dtype}")
+    _default_float = dtype
+
 
 def as_dtype(dtype: Any) -> np.dtype:
-    """'float32', np.float32, tg.float32 and friends all name one dtype."""
+    """'float32', np.float32, tg.float32, tg.long and friends all name one dtype."""
     try:
         return np.dtype(dtype)
     except TypeError:
@@ -26,15 +52,18 @@ def is_floating(dtype: np.dtype) -> bool:
 
 
 def infer_dtype(data: Any) -> np.dtype | None:
-    """PyTorch's rules for Python data: floats -> float32, ints -> int64, bools -> bool."""
+    """PyTorch's rules for Python data: floats -> float32, ints -> int64, bools -> bool; a NumPy
+    scalar keeps its dtype (np.float64 is a Python float too, but torch.tensor keeps float64)."""
+    if isinstance(data, np.generic):
+        return data.dtype if data.dtype.kind in "biuf" else None
     if isinstance(data, bool):
         return bool_
     if isinstance(data, int):
         return int64
     if isinstance(data, float):
-        return DEFAULT_FLOAT
+        return _default_float
     kind = np.asarray(data).dtype.kind
-    return {"b": bool_, "i": int64, "u": int64, "f": DEFAULT_FLOAT}.get(kind)   # None: let Tensor reject it
+    return {"b": bool_, "i": int64, "u": int64, "f": _default_float}.get(kind)   # None: let Tensor reject it
 
 
 def category(dtype: np.dtype) -> int:
@@ -62,7 +91,7 @@ def scalar_result_dtype(tensor_dtype: np.dtype, scalar: Any) -> np.dtype:
     """The dtype of `tensor <op> python_scalar`: the tensor's, unless the scalar is a float
     and the tensor is not (then the default float), as in PyTorch."""
     if isinstance(scalar, float) and not is_floating(tensor_dtype):
-        return DEFAULT_FLOAT
+        return _default_float
     if isinstance(scalar, int) and not isinstance(scalar, bool) and tensor_dtype == bool_:
         return int64
     return tensor_dtype

@@ -107,6 +107,49 @@ def bool(input: Tensor) -> Tensor:  # noqa: A001
     return to(input, backend.bool_)
 
 
+@register("half", kind="method")
+def half(input: Tensor) -> Tensor:
+    """input as float16"""
+    return to(input, backend.float16)
+
+
+@register("short", kind="method")
+def short(input: Tensor) -> Tensor:
+    """input as int16"""
+    return to(input, backend.int16)
+
+
+@register("byte", kind="method")
+def byte(input: Tensor) -> Tensor:
+    """input as uint8"""
+    return to(input, backend.uint8)
+
+
+@register("char", kind="method")
+def char(input: Tensor) -> Tensor:
+    """input as int8"""
+    return to(input, backend.int8)
+
+
+# PyTorch's legacy type names, as t.type() reports them and t.type("torch.LongTensor") takes them
+TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "uint8": "ByteTensor",
+              "int8": "CharTensor", "int16": "ShortTensor", "int32": "IntTensor", "int64": "LongTensor",
+              "bool": "BoolTensor"}
+
+
+@register("type", kind="method")
+def type_(input: Tensor, dtype: Any = None) -> Any:
+    """input converted to dtype; without one, the type's name, e.g. 'torch.FloatTensor'"""
+    if dtype is None:
+        return f"torch.{TYPE_NAMES[str(input.dtype)]}"
+    if isinstance(dtype, str) and dtype.startswith("torch."):
+        names = {f"torch.{name}": dt for dt, name in TYPE_NAMES.items()}
+        if dtype not in names:
+            raise TypeError(f"type: unknown type name {dtype!r}; expected one of {sorted(names)} or a dtype")
+        dtype = names[dtype]
+    return to(input, backend.as_dtype(dtype))
+
+
 @register("type_as", kind="method")
 def type_as(input: Tensor, other: Tensor) -> Tensor:
     """input converted to other's dtype"""
