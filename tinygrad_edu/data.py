@@ -1,10 +1,13 @@
-"""Data: the bundled handwritten digits, an MNIST file reader, and batching.
+"""Data: the bundled handwritten digits, an MNIST file reader, and a train/test split.
 
     images, labels = load_digits()                          # (1797, 1, 8, 8) float32, (1797,) int64
     x_train, x_test, y_train, y_test = train_test_split(images, labels, stratify=labels)
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True, seed=0)
     for x, y in loader:
         ...
+
+Batching lives in tinygrad_edu.utils.data (PyTorch's torch.utils.data); DataLoader and
+TensorDataset are re-exported here so that `tg.data.DataLoader` keeps working.
 
 NumPy is used here on the host, for reading files and shuffling indices; the tensors handed
 out live on whichever device was asked for.
@@ -17,13 +20,12 @@ import os
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import backend
-from tinygrad_edu.ops.movement import stack
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.utils.data import DataLoader, TensorDataset  # noqa: F401 — re-exported: tg.data.DataLoader
 
 DATA_INSTALL_HINT = 'install the data extra: pip install "tinygrad_edu[data]"'
 
@@ -135,101 +137,6 @@ def load_mnist(path: str | os.PathLike, train: bool = True, device: str | None =
                          f"holds {len(labels)} labels")
     pixels = (images.astype(np.float32) / 255.0)[:, None]
     return Tensor(pixels, device=device), Tensor(labels.astype(np.int64), device=device)
-
-
-class TensorDataset:
-    """Samples are rows: item i is (t[i] for each tensor), so all tensors share their first size."""
-
-    def __init__(self, *tensors: Any) -> None:
-        if not tensors:
-            raise ValueError("TensorDataset: needs at least one tensor")
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
-        shapes = [t.shape for t in self.tensors]
-        if any(len(s) == 0 for s in shapes) or len({s[0] for s in shapes}) != 1:
-            raise ValueError(f"TensorDataset: all tensors need the same size in dim 0 (one row per sample), "
-                             f"got shapes {', '.join(str(s) for s in shapes)}")
-
-    def __len__(self) -> int:
-        return self.tensors[0].shape[0]
-
-    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        return tuple(t[index] for t in self.tensors)
-
-
-def _check_same_shape(items: list[Any], rows: list[int], where: str) -> None:
-    """Stacking needs one shape; say which samples differ, in PyTorch's words (and its [3] for shapes)."""
-    first = tuple(items[0].shape)
-    for entry, item in enumerate(items):
-        if tuple(item.shape) != first:
-            raise ValueError(f"DataLoader: cannot make {where}: stack expects each tensor to be equal size, but got "
-                             f"{list(first)} at entry 0 (sample {rows[0]}) and {list(item.shape)} at entry {entry} "
-                             f"(sample {rows[entry]})")
-
-
-def _collate(items: list[Any], rows: list[int], where: str) -> Any:
-    """Turn a list of samples into one batch: tensors are stacked along a new first dim.
-
-    `rows` are the samples' indices in the dataset and `where` names the batch and field,
-    both only for error messages.
-    """
-    first = items[0]
-    if isinstance(first, Tensor):
-        _check_same_shape(items, rows, where)
-        return stack(items)
-    if isinstance(first, (tuple, list)):
-        return [_collate(list(field), rows, f"{where}, field {i}") for i, field in enumerate(zip(*items))]
-    if isinstance(first, dict):
-        return {key: _collate([item[key] for item in items], rows, f"{where}, field {key!r}") for key in first}
-    if isinstance(first, (bool, int, float)):
-        return Tensor(items)
-    if isinstance(first, (np.ndarray, np.generic)):
-        _check_same_shape(items, rows, where)
-        return Tensor(np.stack(items))
-    raise TypeError(f"DataLoader: cannot batch samples of type {type(first).__name__}; a dataset should "
-                    f"return Tensors, arrays, numbers, or tuples/dicts of them")
-
-
-class DataLoader:
-    """Iterate over a dataset in batches, optionally in a shuffled order.
-
-    Each batch is a list with one stacked Tensor per field of a sample (`for x, y in loader`).
-    With `seed`, the sequence of shuffled orders is the same on every run (each epoch still
-    gets a new order); without it, shuffling draws from `tg.manual_seed`'s generator.
-    """
-
-    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 seed: int | None = None) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
-            raise TypeError(f"DataLoader: the dataset must have __len__ and __getitem__, "
-                            f"got {type(dataset).__name__}")
-        self.dataset = dataset
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.drop_last = drop_last
-        self._rng = np.random.default_rng(seed) if seed is not None else None
-
-    def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def __iter__(self) -> Iterator[Any]:
-        n = len(self.dataset)
-        order = None
-        if self.shuffle:
-            order = (self._rng or backend.random_generator()).permutation(n)
-        for number, start in enumerate(range(0, len(self) * self.batch_size, self.batch_size)):
-            stop = min(start + self.batch_size, n)
-            # In order, a batch is a slice; shuffled, it is an array of row numbers.
-            yield self._batch(slice(start, stop) if order is None else order[start:stop], number)
-
-    def _batch(self, index: Any, number: int) -> Any:
-        if isinstance(self.dataset, TensorDataset):
-            # Fast path: one indexing operation per tensor instead of stacking rows one by one.
-            return [t[index] for t in self.dataset.tensors]
-        rows = [int(i) for i in (range(len(self.dataset))[index] if isinstance(index, slice) else index)]
-        return _collate([self.dataset[i] for i in rows], rows, f"batch {number}")
 
 
 def _take(data: Any, index: np.ndarray) -> Any:
