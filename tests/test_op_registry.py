@@ -29,7 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # (torch.nn.functional first, then torch), on inputs from this table (default: away from kinks).
 AWAY_FROM_KINKS = np.array([[-7.3, -3.4, -2.1, -0.6], [0.4, 2.2, 3.7, 6.8]])
 POSITIVE = np.array([[0.3, 0.9, 1.7], [2.5, 0.6, 4.1]])
-INPUTS = {"log": POSITIVE, "sqrt": POSITIVE}
+UNIT_INTERVAL = np.array([[-0.9, -0.55, -0.2, 0.1], [0.35, 0.6, 0.85, 0.95]])   # inside (-1, 1)
+ABOVE_ONE = POSITIVE + 1.05
+INPUTS = {"log": POSITIVE, "sqrt": POSITIVE, "log2": POSITIVE, "log10": POSITIVE, "rsqrt": POSITIVE,
+          "log1p": UNIT_INTERVAL, "asin": UNIT_INTERVAL, "acos": UNIT_INTERVAL, "atanh": UNIT_INTERVAL,
+          "acosh": ABOVE_ONE}
 # Ops that take more than a tensor, or have no PyTorch twin: each is tested by name in a file.
 TESTED_IN = {
     "step": "test_ops_activations.py", "softmax": "test_ops_activations.py", "log_softmax": "test_ops_activations.py",
@@ -147,24 +151,30 @@ def test_each_op_appears_where_its_kind_says(name):
     assert spec.summary, f"{name} has no docstring"
 
 
+SETTINGS_NEEDED = {"Threshold": (0.1, 20.0)}   # modules whose settings have no default
+
+
 @pytest.mark.parametrize("spec", registry.activations(), ids=lambda spec: spec.module)
 def test_each_activation_has_an_nn_module_that_calls_it_and_prints_like_pytorch(spec):
     module_class = getattr(nn, spec.module)
     assert issubclass(module_class, nn.Module) and spec.module in nn.__all__
     x = tg.tensor(AWAY_FROM_KINKS)
+    settings = SETTINGS_NEEDED.get(spec.module, ())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        np.testing.assert_array_equal(module_class()(x).numpy(), spec.function(x).numpy())
+        np.testing.assert_array_equal(module_class(*settings)(x).numpy(), spec.function(x, *settings).numpy())
     theirs = getattr(torch.nn, spec.module, None)
     if theirs is not None:   # Step is the article's, and has no PyTorch module
-        assert repr(module_class()) == repr(theirs())
+        assert repr(module_class(*settings)) == repr(theirs(*settings))
+        if "inplace" in inspect.signature(theirs).parameters:   # ours takes it too, and shows it alike
+            assert repr(module_class(*settings, inplace=True)) == repr(theirs(*settings, inplace=True))
 
 
 def test_activation_modules_take_the_functions_settings_by_position_and_name():
     assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
     assert nn.Softplus(beta=2.0).beta == 2.0 and nn.Softmax(1).dim == 1
-    with pytest.raises(TypeError, match=r"LeakyReLU\(negative_slope=0.01\): too many positional arguments"):
-        nn.LeakyReLU(0.1, 0.2)
+    with pytest.raises(TypeError, match=r"LeakyReLU\(negative_slope=0.01, inplace=False\): too many positional "):
+        nn.LeakyReLU(0.1, True, 0.2)
 
 
 def test_the_viz_report_asks_the_registry_what_an_activation_is():

@@ -15,6 +15,18 @@ from tinygrad_edu.ops.registry import OpSpec, activations
 from tinygrad_edu.tensor import Tensor
 
 
+def _shown_settings(module: str, settings: dict[str, Any]) -> str:
+    """The settings as PyTorch's repr shows them: `alpha=1.0`, but `inplace` only when True (and
+    never for Hardsigmoid and Hardswish, as there), and the shrinks' `lambd` by its value alone
+    (`Softshrink(0.5)`)."""
+    shown = []
+    for name, value in settings.items():
+        if name == "inplace" and (not value or module in ("Hardsigmoid", "Hardswish")):
+            continue
+        shown.append(repr(value) if name == "lambd" else f"{name}={value!r}")
+    return ", ".join(shown)
+
+
 def activation_module(spec: OpSpec) -> type[Module]:
     """The nn module class of one registered activation."""
     signature = inspect.signature(spec.function)
@@ -37,7 +49,7 @@ def activation_module(spec: OpSpec) -> type[Module]:
         return spec.function(input, **{p.name: getattr(self, p.name) for p in options})
 
     def extra_repr(self: Module) -> str:
-        return ", ".join(f"{p.name}={getattr(self, p.name)!r}" for p in options)
+        return _shown_settings(spec.module, {p.name: getattr(self, p.name) for p in options})
 
     namespace = {"__init__": __init__, "forward": forward, "extra_repr": extra_repr,
                  "__doc__": f"{spec.summary} (the module form of F.{spec.name})", "__module__": __name__}

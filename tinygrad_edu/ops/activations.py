@@ -12,13 +12,33 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Callable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
+from tinygrad_edu.errors import DTypeError
 from tinygrad_edu.ops.elementwise import Erf, as_floating, quietly, where
+from tinygrad_edu.ops.inplace import _check_fits, change_in_place
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
+
+
+def in_place(input: Tensor, op: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """compute(input) written into input's own memory: what `F.relu(x, inplace=True)` asks for.
+
+    As in PyTorch (and ops/inplace.py): recorded while gradients flow through input, refused on
+    a leaf that requires grad, and written plainly otherwise."""
+    def write() -> None:
+        result = compute(input.detach())
+        _check_fits(input, result, f"{op}(inplace=True)")
+        input.array[...] = result.array
+    return change_in_place(input, f"{op}(inplace=True)", (), compute, write)
+
+
+def _floating_only(op: str, input: Tensor) -> None:
+    if not backend.is_floating(input.dtype):
+        raise DTypeError(f"{op}: only implemented for floating-point tensors, got {input.dtype}")
 
 
 class Step(Function):
@@ -116,8 +136,10 @@ class ReLUGrad(Function):
 
 
 @register("relu", kind="activation", module="ReLU")
-def relu(input: Tensor) -> Tensor:
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0)"""
+    if inplace:
+        return in_place(input, "relu", relu)
     return ReLU.apply(input)
 
 
@@ -135,8 +157,10 @@ class LeakyReLU(Function):
 
 
 @register("leaky_relu", kind="activation", module="LeakyReLU")
-def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """input where input > 0, else negative_slope·input"""
+    if inplace:
+        return in_place(input, "leaky_relu", lambda t: leaky_relu(t, negative_slope))
     return LeakyReLU.apply(input, negative_slope=negative_slope)
 
 
@@ -262,29 +286,39 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 class ELU(Function):
-    """f(x) = x if x > 0 else α(e^x - 1);  df/dx = 1 if x > 0 else f(x) + α"""
+    """f(x) = s·x if x > 0 else s·α(e^(k·x) - 1);  df/dx = s if x > 0 else k·(f(x) + s·α)
+
+    s (scale) and k (input_scale) are 1 for elu; selu and celu are this op with other constants,
+    as in PyTorch, so that each is one node (which `inplace=True` needs)."""
     uses_output = True
 
-    def forward(self, x, alpha):
-        self.alpha = alpha
+    def forward(self, x, alpha, scale=1.0, input_scale=1.0):
+        self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
         x = as_floating(x)
         with backend.ieee_quietly(self.xp):
-            return self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0)))
+            out = self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0) * input_scale))
+            return out * scale if scale != 1.0 else out
 
     def backward(self, grad):
         positive = self.constant(self.inputs[0].array > 0)
-        return where(positive, grad, grad * (self.output() + self.alpha))
+        if self.scale == 1.0 and self.input_scale == 1.0:
+            return where(positive, grad, grad * (self.output() + self.alpha))
+        slope = (self.output() + self.scale * self.alpha) * self.input_scale
+        return where(positive, grad * self.scale, grad * slope)
 
 
 @register("elu", kind="activation", module="ELU")
-def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """input where input > 0, else α(e^input - 1)"""
+    if inplace:
+        return in_place(input, "elu", lambda t: elu(t, alpha))
     return ELU.apply(input, alpha=alpha)
 
 
 @register("gelu", kind="activation", module="GELU")
-def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """f(x) = x·Φ(x), Φ the standard normal CDF;  df/dx = Φ(x) + x·φ(x)"""
+    x = input
     if approximate == "tanh":
         inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)
         return 0.5 * x * (1.0 + inner.tanh())
@@ -294,34 +328,59 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 @register("silu", kind="activation", module="SiLU")
-def silu(x: Tensor) -> Tensor:
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """f(x) = x·sigmoid(x);  df/dx = s + x·s·(1 - s)"""
-    return x * x.sigmoid()
+    if inplace:
+        return in_place(input, "silu", silu)
+    return input * input.sigmoid()
 
 
 @register("mish", kind="activation", module="Mish")
-def mish(x: Tensor) -> Tensor:
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """f(x) = x·tanh(softplus(x))"""
-    return x * x.softplus().tanh()
+    if inplace:
+        return in_place(input, "mish", mish)
+    return input * input.softplus().tanh()
 
 
-class ReLU6(Function):
-    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks and at NaN,
-    as in PyTorch)"""
+class Hardtanh(Function):
+    """f(x) = min(max(x, low), high);  df/dx = 1 for low < x < high, else 0 (also 0 at both kinks,
+    as in PyTorch, where clamp passes the gradient)"""
     reads = ((0,),)
 
-    def forward(self, x):
-        return self.xp.clip(x, 0, 6)
+    def forward(self, x, low, high):
+        self.low, self.high = low, high
+        return self.xp.clip(x, x.dtype.type(low), x.dtype.type(high))   # an integer tensor stays integer
 
     def backward(self, grad):
         x = self.inputs[0].array
-        return where(self.constant((x > 0) & (x < 6)), grad, 0.0)
+        return where(self.constant((x > self.low) & (x < self.high)), grad, 0.0)
+
+
+@register("hardtanh", kind="activation", module="Hardtanh")
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """input limited to [min_val, max_val], with zero gradient outside (see Hardtanh)"""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got {min_val} > {max_val}")
+    if inplace:
+        return in_place(input, "hardtanh", lambda t: hardtanh(t, min_val, max_val))
+    return Hardtanh.apply(input, low=min_val, high=max_val)
+
+
+class ReLU6(Hardtanh):
+    """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks and at NaN,
+    as in PyTorch)"""
+
+    def forward(self, x):
+        return super().forward(x, 0, 6)
 
 
 @register("relu6", kind="activation", module="ReLU6")
-def relu6(x: Tensor) -> Tensor:
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """ReLU capped at 6 (see ReLU6)"""
-    return ReLU6.apply(x)
+    if inplace:
+        return in_place(input, "relu6", relu6)
+    return ReLU6.apply(input)
 
 
 class Hardswish(Function):
@@ -344,6 +403,130 @@ class Hardswish(Function):
 
 
 @register("hardswish", kind="activation", module="Hardswish")
-def hardswish(x: Tensor) -> Tensor:
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x·relu6(x + 3)/6: a cheap smooth ReLU (see Hardswish)"""
-    return Hardswish.apply(x)
+    if inplace:
+        return in_place(input, "hardswish", hardswish)
+    return Hardswish.apply(input)
+
+
+@register("hardsigmoid", kind="activation", module="Hardsigmoid")
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(input + 3)/6: a piecewise-linear sigmoid, 0 below -3 and 1 above 3"""
+    _floating_only("hardsigmoid", input)
+    if inplace:
+        return in_place(input, "hardsigmoid", hardsigmoid)
+    return ReLU6.apply(input + 3.0) * (1 / 6)   # the gradient 1/6 between the kinks, 0 outside
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717   # the constants of Klambauer et al. (2017), as PyTorch's
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+@register("selu", kind="activation", module="SELU")
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale·elu(input, α) with fixed α ≈ 1.673, scale ≈ 1.051: keeps activations near mean 0, variance 1"""
+    _floating_only("selu", input)
+    if inplace:
+        return in_place(input, "selu", selu)
+    return ELU.apply(input, alpha=SELU_ALPHA, scale=SELU_SCALE)
+
+
+@register("celu", kind="activation", module="CELU")
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """input where input > 0, else α(e^(input/α) - 1): an ELU whose slope is 1 at 0 for any α"""
+    _floating_only("celu", input)
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (the input is divided by it)")
+    if inplace:
+        return in_place(input, "celu", lambda t: celu(t, alpha))
+    return ELU.apply(input, alpha=alpha, input_scale=1.0 / alpha)
+
+
+@register("softsign", kind="activation", module="Softsign")
+def softsign(input: Tensor) -> Tensor:
+    """f(x) = x/(1 + |x|), a slow sigmoid from -1 to 1;  df/dx = 1/(1 + |x|)²"""
+    return input / (1.0 + input.abs())
+
+
+class LogSigmoid(Function):
+    """f(x) = log(1/(1 + e^-x)) = min(x, 0) - log(1 + e^-|x|);  df/dx = 1 - sigmoid(x) = sigmoid(-x)"""
+
+    def forward(self, x):
+        with backend.ieee_quietly(self.xp):   # the second form never takes e^ of a large number
+            return self.xp.minimum(x, 0) - self.xp.log1p(self.xp.exp(-self.xp.abs(x)))
+
+    def backward(self, grad):
+        return grad * (-self.inputs[0]).sigmoid()
+
+
+@register("logsigmoid", kind="activation", module="LogSigmoid")
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(input)), computed without overflow"""
+    _floating_only("logsigmoid", input)
+    return LogSigmoid.apply(input)
+
+
+@register("tanhshrink", kind="activation", module="Tanhshrink")
+def tanhshrink(input: Tensor) -> Tensor:
+    """f(x) = x - tanh(x);  df/dx = tanh²(x)"""
+    return input - input.tanh()
+
+
+class Hardshrink(Function):
+    """f(x) = 0 for -λ <= x <= λ, else x;  df/dx = 0 for -λ <= x <= λ, else 1"""
+    reads = ((0,),)
+
+    def forward(self, x, lambd):
+        self.lambd = lambd
+        inside = (x >= -lambd) & (x <= lambd)   # NaN is not inside: it stays NaN, as in PyTorch
+        return self.xp.where(inside, x.dtype.type(0), x)
+
+    def backward(self, grad):
+        x = self.inputs[0].array
+        outside = (x < -self.lambd) | (x > self.lambd)   # NaN is not outside: gradient 0, as in PyTorch
+        return where(self.constant(outside), grad, 0.0)
+
+
+@register("hardshrink", kind="activation", module="Hardshrink")
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """0 where |input| <= λ, else input"""
+    _floating_only("hardshrink", input)
+    return Hardshrink.apply(input, lambd=lambd)
+
+
+class Softshrink(Hardshrink):
+    """f(x) = 0 for -λ <= x <= λ, else x - λ·sign(x);  df/dx = 0 for -λ <= x <= λ, else 1"""
+
+    def forward(self, x, lambd):
+        self.lambd = lambd
+        return x - self.xp.clip(x, -lambd, lambd)   # exactly 0 inside, x ∓ λ outside, NaN stays NaN
+
+
+@register("softshrink", kind="activation", module="Softshrink")
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """0 where |input| <= λ, else input moved towards 0 by λ"""
+    _floating_only("softshrink", input)
+    if not lambd >= 0:
+        raise ValueError(f"softshrink: lambd must be greater than or equal to 0, got {lambd}")
+    return Softshrink.apply(input, lambd=lambd)
+
+
+class Threshold(Function):
+    """f(x) = value for x <= threshold, else x;  df/dx = 0 for x <= threshold, else 1"""
+    reads = ((0,),)
+
+    def forward(self, x, threshold, value):
+        self.threshold = threshold
+        return self.xp.where(x <= threshold, x.dtype.type(value), x)   # NaN is kept, as in PyTorch
+
+    def backward(self, grad):
+        return where(self.constant(self.inputs[0].array <= self.threshold), 0.0, grad)
+
+
+@register("threshold", kind="activation", module="Threshold")
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """value where input <= threshold, else input"""
+    if inplace:
+        return in_place(input, "threshold", lambda t: Threshold.apply(t, threshold=threshold, value=value))
+    return Threshold.apply(input, threshold=threshold, value=value)

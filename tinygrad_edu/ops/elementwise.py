@@ -342,6 +342,158 @@ def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(input)
 
 
+class Exp2(Function):
+    """f(a) = 2^a;  df/da = 2^a·ln 2 (the output times ln 2)"""
+    reads = ((),)
+    uses_output = True
+
+    def forward(self, a):
+        return quietly(self.xp, self.xp.exp2, as_floating(a))
+
+    def backward(self, grad):
+        return grad * self.output() * 0.6931471805599453
+
+
+@register("exp2")
+def exp2(input: Tensor) -> Tensor:
+    """2^input, elementwise"""
+    return Exp2.apply(input)
+
+
+class Expm1(Function):
+    """f(a) = e^a - 1;  df/da = e^a (the output plus 1)"""
+    reads = ((),)
+    uses_output = True
+
+    def forward(self, a):
+        return quietly(self.xp, self.xp.expm1, as_floating(a))   # exact near 0, where e^a - 1 cancels
+
+    def backward(self, grad):
+        return grad * (self.output() + 1.0)
+
+
+@register("expm1")
+def expm1(input: Tensor) -> Tensor:
+    """e^input - 1, elementwise, accurate for input near 0"""
+    return Expm1.apply(input)
+
+
+class Log2(Function):
+    """f(a) = log₂ a;  df/da = 1/(a·ln 2)"""
+    ufunc, ln_base = "log2", 0.6931471805599453   # log2 and log10 are exact at powers of their base
+
+    def forward(self, a):
+        return quietly(self.xp, getattr(self.xp, self.ufunc), as_floating(a))
+
+    def backward(self, grad):
+        return grad / (self.inputs[0] * self.ln_base)
+
+
+class Log10(Log2):
+    """f(a) = log₁₀ a;  df/da = 1/(a·ln 10)"""
+    ufunc, ln_base = "log10", 2.302585092994046
+
+
+@register("log2")
+def log2(input: Tensor) -> Tensor:
+    """The base-2 logarithm, elementwise"""
+    return Log2.apply(input)
+
+
+@register("log10")
+def log10(input: Tensor) -> Tensor:
+    """The base-10 logarithm, elementwise"""
+    return Log10.apply(input)
+
+
+class Log1p(Function):
+    """f(a) = ln(1 + a);  df/da = 1/(1 + a)"""
+
+    def forward(self, a):
+        return quietly(self.xp, self.xp.log1p, as_floating(a))   # exact near 0, where 1 + a rounds
+
+    def backward(self, grad):
+        return grad / (self.inputs[0] + 1.0)
+
+
+@register("log1p")
+def log1p(input: Tensor) -> Tensor:
+    """ln(1 + input), elementwise, accurate for input near 0"""
+    return Log1p.apply(input)
+
+
+class Reciprocal(Function):
+    """f(a) = 1/a;  df/da = -1/a² (minus the output squared)"""
+    reads = ((),)
+    uses_output = True
+
+    def forward(self, a):
+        a = as_floating(a)
+        return quietly(self.xp, self.xp.divide, a.dtype.type(1), a)   # 1/0 is inf, silently
+
+    def backward(self, grad):
+        r = self.output()
+        return grad * -(r * r)
+
+
+@register("reciprocal")
+def reciprocal(input: Tensor) -> Tensor:
+    """1 / input, elementwise (integers give float32)"""
+    return Reciprocal.apply(input)
+
+
+class Rsqrt(Function):
+    """f(a) = 1/√a;  df/da = -1/(2·a^(3/2)) = -f(a)³/2"""
+    reads = ((),)
+    uses_output = True
+
+    def forward(self, a):
+        a = as_floating(a)
+        return quietly(self.xp, lambda v: v.dtype.type(1) / self.xp.sqrt(v), a)   # rsqrt(0) is inf, silently
+
+    def backward(self, grad):
+        r = self.output()
+        return grad * (r * r * r * -0.5)
+
+
+@register("rsqrt")
+def rsqrt(input: Tensor) -> Tensor:
+    """1 / √input, elementwise"""
+    return Rsqrt.apply(input)
+
+
+class Lerp(Function):
+    """f(a, b, w) = a + w·(b - a);  df/da = 1 - w, df/db = w, df/dw = b - a"""
+
+    def forward(self, start, end, weight):
+        return quietly(self.xp, self._line, start, end, weight)
+
+    def _line(self, a, b, w):
+        # PyTorch's two forms: from the nearer end, so that weight 1 gives exactly `end`
+        return self.xp.where(self.xp.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+
+    def backward(self, grad):
+        start, end, weight = self.inputs
+        return (grad * (1.0 - weight) if self.needs_input_grad[0] else None,
+                grad * weight if self.needs_input_grad[1] else None,
+                grad * (end - start) if self.needs_input_grad[2] else None)
+
+
+@register("lerp")
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """input + weight·(end - input), broadcast: weight 0 gives input, weight 1 gives end"""
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp: end must be a Tensor, got {type(end).__name__}")
+    if not backend.is_floating(input.dtype):
+        raise DTypeError(f"lerp: needs floating-point tensors, got {input.dtype}")
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != input.dtype:   # PyTorch promotes none of them
+            raise DTypeError(f"lerp: expected dtype {input.dtype} for `{name}` but got dtype {t.dtype}")
+    if not isinstance(weight, Tensor):
+        weight = Tensor._make(input.xp.asarray(weight, dtype=input.dtype), input._device, False, None)
+    return Lerp.apply(input, end, weight)
+
+
 def sign_of(xp, a):
     """-1, 0 or 1 for each element, as PyTorch's sign: 0 for NaN (NumPy gives NaN), and a bool
     array stays bool."""

@@ -23,7 +23,6 @@ from typing import Any, Callable
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import is_grad_enabled
 from tinygrad_edu.errors import DTypeError, ShapeError
-from tinygrad_edu.ops.activations import relu, sigmoid
 from tinygrad_edu.ops.elementwise import add, clamp, div, mul, sub, where
 from tinygrad_edu.ops.indexing import IndexPut, prepare_setitem
 from tinygrad_edu.ops.registry import register
@@ -195,15 +194,16 @@ def clamp_(t: Tensor, min: float | None = None, max: float | None = None) -> Ten
 @register("relu_", kind="method")
 def relu_(t: Tensor) -> Tensor:
     """max(t, 0), in place"""
-    return change_in_place(t, "relu_", (), relu, lambda: t.xp.maximum(t.array, 0, out=t.array))
+    # Tensor.relu, not an import: ops/activations.py builds on this file (for inplace=True)
+    return change_in_place(t, "relu_", (), Tensor.relu, lambda: t.xp.maximum(t.array, 0, out=t.array))
 
 
 @register("sigmoid_", kind="method")
 def sigmoid_(t: Tensor) -> Tensor:
     """1 / (1 + e^-t), in place"""
     def write() -> None:
-        t.array[...] = sigmoid(t.detach()).array
-    return change_in_place(t, "sigmoid_", (), sigmoid, write)
+        t.array[...] = t.detach().sigmoid().array
+    return change_in_place(t, "sigmoid_", (), Tensor.sigmoid, write)
 
 
 @register("setitem", kind="operator", operators=("__setitem__",))

@@ -38,7 +38,7 @@ def _binary(op: str, compute: Callable, a: Tensor, b: Tensor) -> Tensor:
 
 
 def _compare(op: str, ufunc: str, input: Tensor, other: Any) -> Tensor:
-    """The comparisons' messages name them by their long names (less, not `lt`), as `<` reads."""
+    """input <op> other; messages use PyTorch's long alias (`less: ...`), which says what `<` did."""
     a, b = _operands(op, input, other)
     return _binary(op, getattr(a.xp, ufunc), a, b)
 
