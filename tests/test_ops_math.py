@@ -145,7 +145,8 @@ def test_round_halves_to_even_and_keeps_float16_and_float32_like_torch(device):
             theirs = torch.tensor(data, dtype=getattr(torch, dtype)).round(decimals=decimals)
             assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, err_msg=f"{dtype} {decimals}")
-    with pytest.raises(DTypeError, match="^round: decimals=1 is only implemented for floating-point tensors, got int64"):
+    with pytest.raises(DTypeError, match="^round: decimals=1 is only implemented for floating-point tensors, "
+                                         "got int64"):
         tg.tensor([15], device=device).round(decimals=1)
     with pytest.raises(TypeError, match="^round: decimals must be an int, got float"):
         tg.ones(2, device=device).round(decimals=1.5)
