@@ -168,21 +168,29 @@ def _parse_json(text: bytes, where: str, what: str) -> Any:
         raise ValueError(f"{where} is not a safetensors file or is corrupt: its {what} is not valid JSON") from None
 
 
-def save(state_dict: dict[str, Any], path: PathLike) -> None:
-    """Write `state_dict` (name -> Tensor or array, possibly nested) to `path` atomically.
+def _check_path(path: Any, op: str) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{op}: expected a file name (str or path), got {type(path).__name__}; tinygrad_edu reads "
+                        f"and writes safetensors files, not file objects")
+    return Path(path)
 
-    Tensors on a GPU are copied to the host first; nothing in `state_dict` is changed.
+
+def save(obj: Any, path: PathLike) -> None:
+    """Write `obj` to `path` atomically: a Tensor, a state_dict (name -> Tensor), an optimizer's
+    state_dict, or a checkpoint of them such as {"model": ..., "optimizer": ..., "epoch": 3}
+    (dicts, lists and tuples of tensors, arrays, numbers, strings and None, nested).
+
+    Tensors on a GPU are copied to the host first; nothing in `obj` is changed.
     """
-    if not isinstance(state_dict, dict):
-        raise TypeError(f"save: expected a dict such as model.state_dict(), got {type(state_dict).__name__}")
+    path = _check_path(path, "save")
     safetensors_numpy = require_safetensors()
-    flat = all(isinstance(k, str) and _is_array(v) for k, v in state_dict.items())
+    flat = isinstance(obj, dict) and all(isinstance(k, str) and _is_array(v) for k, v in obj.items())
     arrays: dict[str, np.ndarray] = {}
-    if flat:
-        arrays = {key: _to_host(value) for key, value in state_dict.items()}
+    if flat:   # a state_dict: a plain safetensors file, for any safetensors reader
+        arrays = {key: _to_host(value) for key, value in obj.items()}
         metadata = None
     else:
-        structure = json.dumps(_encode(state_dict, "", arrays, 0, [0]))
+        structure = json.dumps(_encode(obj, "", arrays, 0, [0]))
         if len(structure) > MAX_STRUCTURE_BYTES:
             raise ValueError(f"save: the structure takes {len(structure)} bytes of metadata, more than the "
                              f"{MAX_STRUCTURE_BYTES} allowed; store long lists of numbers as a Tensor instead")
@@ -192,7 +200,6 @@ def save(state_dict: dict[str, Any], path: PathLike) -> None:
     except Exception as e:  # safetensors raises its own error type, e.g. for complex dtypes
         dtypes = sorted({str(a.dtype) for a in arrays.values()})
         raise TypeError(f"save: safetensors cannot store these arrays (dtypes {dtypes}): {e}") from None
-    path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"save: the directory {str(path.parent)!r} for {str(path)!r} does not exist")
     write_atomically(path, payload)
@@ -282,16 +289,39 @@ def _open_for_reading(path: Path) -> Any:
         return safe_open(str(path), framework="np")
 
 
-def load(path: PathLike, device: str | None = None) -> dict[str, Any]:
-    """Read a file written by `save`: a dict name -> Tensor on `device` (the default device if None).
+def _target_device(map_location: Any) -> tuple[str | None, Any]:
+    """(device for every tensor, or None; a function to apply to each tensor, or None).
 
-    A file saved from a nested dict comes back nested, with Tensors where the arrays were.
+    The file holds host data and no device, so for a dict map_location every tensor counts as
+    saved from "cpu" (PyTorch's {"cuda:0": "cpu"} then leaves them on the default device)."""
+    if map_location is None or isinstance(map_location, str):
+        return backend.normalize_device(map_location), None
+    if isinstance(map_location, dict):
+        source = next((v for k, v in map_location.items() if str(k).partition(":")[0] == "cpu"), None)
+        return backend.normalize_device(source), None
+    if callable(map_location):
+        return backend.normalize_device(None), map_location
+    raise TypeError(f"load: map_location must be None, a device (string or tg.device), a dict or a function, "
+                    f"got {type(map_location).__name__}")
+
+
+def load(path: PathLike, map_location: Any = None, pickle_module: Any = None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, device: Any = None) -> Any:
+    """Read a file written by `save` and give back what was saved: a Tensor, a dict name ->
+    Tensor, or the nested checkpoint, with Tensors where the arrays were.
+
+    `map_location` says where the tensors go: a device (string or tg.device), a dict such as
+    {"cuda:0": "cpu"}, or a function f(tensor, "cpu") returning the tensor to keep; None (or
+    `device=`) means the default device. `weights_only` is accepted for PyTorch's signature and
+    changes nothing: a safetensors file holds only data, never code to run, whatever it says.
     The file's framing, header and metadata are checked before any tensor is read; a damaged
     file is a ValueError that names it.
     """
+    if pickle_module is not None:
+        raise TypeError("load: pickle_module is not supported; tinygrad_edu files are safetensors, never pickle")
+    path = _check_path(path, "load")
     require_safetensors()
-    path = Path(path)
-    device = backend.normalize_device(device)
+    device, relocate = _target_device(map_location if device is None else device)
     where = f"load: {str(path)!r}"
     header = _read_header(path)
     structure = _read_structure(header, where)
@@ -314,6 +344,9 @@ def load(path: PathLike, device: str | None = None) -> dict[str, Any]:
                 array = array.copy()
             # Tensor(array) would copy it once more; the array is fresh memory of our own, so wrap it.
             tensors[name] = Tensor._make(backend.to_device(array, device), device, False, None)
+            if relocate is not None:
+                moved = relocate(tensors[name], "cpu")
+                tensors[name] = moved if isinstance(moved, Tensor) else tensors[name]
     if structure is None:
         return tensors
     try:
