@@ -306,7 +306,8 @@ def test_workers_are_other_processes_and_give_the_batches_of_zero_workers_in_ord
                                              prefetch_factor=1)]
     assert got == expected
     batches = list(tgd.DataLoader(_WhereLoaded(), batch_size=3, num_workers=num_workers))
-    assert [b[0].reshape(-1).tolist() for b in batches] == [[float(i) for i in range(s, s + 3)] for s in range(0, 12, 3)]
+    expected_rows = [[float(i) for i in range(start, start + 3)] for start in range(0, 12, 3)]
+    assert [b[0].reshape(-1).tolist() for b in batches] == expected_rows
     assert all(pid != os.getpid() for b in batches for pid in b[1].tolist())
     assert sorted({w for b in batches for w in b[2].tolist()}) == list(range(num_workers))
 

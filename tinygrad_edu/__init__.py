@@ -11,14 +11,14 @@ from tinygrad_edu.autograd import (Function, enable_grad, inference_mode, is_gra
 from tinygrad_edu.tensor import Tensor, backward, grad
 from tinygrad_edu import ops  # declares every op: Tensor gets its methods and operators here
 from tinygrad_edu.ops.registry import toplevel_functions
-from tinygrad_edu.backend import (Generator, bool_, default_generator, device, float16, float32, float64, get_default_device,
-                                  get_default_dtype, int8, int16, int32, int64, is_available, manual_seed, set_default_device,
-                                  set_default_dtype, uint8)
+from tinygrad_edu.backend import (Generator, bool_, default_generator, device, float16, float32, float64,
+                                  get_default_device, get_default_dtype, int8, int16, int32, int64, is_available,
+                                  manual_seed, set_default_device, set_default_dtype, uint8)
 from tinygrad_edu import accelerator, backends, cuda  # tg.cuda.is_available(), tg.accelerator, tg.backends.mps
 from tinygrad_edu.unsupported import compile, distributed, jit  # noqa: A004 — they exist and say why they refuse
-from tinygrad_edu.creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal, ones,
-                                   ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
-                                   zeros, zeros_like)
+from tinygrad_edu.creation import (arange, empty, empty_like, eye, from_numpy, full, full_like, linspace, normal,
+                                   ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+                                   tensor, zeros, zeros_like)
 from tinygrad_edu import nn  # tg.nn.Linear, tg.nn.functional
 from tinygrad_edu.allocator import tune_allocator  # opt-in; importing it changes nothing
 from tinygrad_edu.serialization import load, save
