@@ -12,11 +12,12 @@ import os
 import sys
 
 from benchmarks.child import SYSTEM_MODULES, THREAD_VARIABLES
+from benchmarks.workloads import WORKLOADS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("workload", choices=["W1", "W2", "W3", "W4", "W5"])
+    parser.add_argument("workload", choices=WORKLOADS)
     parser.add_argument("--system", default="tinygrad_edu", choices=sorted(SYSTEM_MODULES))
     parser.add_argument("--steps", type=int, default=50, help="steps profiled after 3 warm-up steps")
     parser.add_argument("--tuned", action="store_true", help="call tune_allocator() first")

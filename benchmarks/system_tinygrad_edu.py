@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 import tinygrad_edu as tg
-from benchmarks.workloads import (CONVNET_PARAMETERS, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run, Sizes,
-                                  chain_data, conv_data, convnet_data, mlp_data, overhead_data)
+from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
+                                  Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data, state_of)
 
 NAME = "tinygrad_edu"
 
@@ -124,4 +125,45 @@ def chain(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {"x.grad": x.grad.numpy()})
 
 
-BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain}
+def _model(model_class, sizes: Sizes, data: dict[str, np.ndarray], device: str):
+    from tinygrad_edu import nn
+    model = model_class(nn, _functional())(sizes) if model_class is define_gpt else model_class(nn)(sizes)
+    model.load_state_dict({k: tg.tensor(v) for k, v in state_of(data).items()}, strict=True)
+    return model.to(device)
+
+
+def gpt(sizes: Sizes, device: str) -> Run:
+    from tinygrad_edu import optim
+    F = _functional()
+    data = gpt_data(sizes)
+    x, y = tg.tensor(data["x"], device=device), tg.tensor(data["y"], device=device)
+    model = _model(define_gpt, sizes, data, device)
+    optimizer = optim.AdamW(gpt_parameter_groups(list(model.named_parameters())), **GPT_ADAMW)
+
+    def step() -> float:
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return Run(step, lambda: {k: v.numpy() for k, v in model.named_parameters()})
+
+
+def lstm(sizes: Sizes, device: str) -> Run:
+    F = _functional()
+    data = lstm_data(sizes)
+    x, y = tg.tensor(data["x"], device=device), tg.tensor(data["y"], device=device)
+    model = _model(define_lstm_model, sizes, data, device)
+    p = dict(model.named_parameters())
+
+    def step() -> float:
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        _sgd(p)
+        return loss.item()
+
+    return Run(step, lambda: {k: v.numpy() for k, v in p.items()})
+
+
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain, "W6": gpt, "W7": lstm}

@@ -9,8 +9,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmarks.workloads import (CONVNET_PARAMETERS, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run, Sizes,
-                                  chain_data, conv_data, convnet_data, mlp_data, overhead_data)
+from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
+                                  Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data, state_of)
 
 NAME = "PyTorch"
 
@@ -122,4 +123,41 @@ def chain(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {"x.grad": _host(x.grad)})
 
 
-BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain}
+def _model(model_class, sizes: Sizes, data: dict[str, np.ndarray], device: str) -> torch.nn.Module:
+    model = model_class(torch.nn, F)(sizes) if model_class is define_gpt else model_class(torch.nn)(sizes)
+    model.load_state_dict({k: torch.tensor(v) for k, v in state_of(data).items()}, strict=True)
+    return model.to(device)
+
+
+def gpt(sizes: Sizes, device: str) -> Run:
+    data = gpt_data(sizes)
+    x, y = torch.tensor(data["x"], device=device), torch.tensor(data["y"], device=device)
+    model = _model(define_gpt, sizes, data, device)
+    optimizer = torch.optim.AdamW(gpt_parameter_groups(list(model.named_parameters())), **GPT_ADAMW)
+
+    def step() -> float:
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return Run(step, lambda: {k: _host(v) for k, v in model.named_parameters()})
+
+
+def lstm(sizes: Sizes, device: str) -> Run:
+    data = lstm_data(sizes)
+    x, y = torch.tensor(data["x"], device=device), torch.tensor(data["y"], device=device)
+    model = _model(define_lstm_model, sizes, data, device)
+    p = dict(model.named_parameters())
+
+    def step() -> float:
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        _sgd(p)
+        return loss.item()
+
+    return Run(step, lambda: {k: _host(v) for k, v in p.items()})
+
+
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain, "W6": gpt, "W7": lstm}

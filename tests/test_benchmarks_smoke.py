@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from benchmarks import child, report, run, system_numpy, system_tinygrad_edu, system_torch
-from benchmarks.workloads import TINY, WORKLOADS, Case, preset
+from benchmarks.workloads import TINY, WITHOUT_FLOOR, WORKLOADS, Case, preset
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL, ATOL = 2e-4, 2e-5         # float32 with different summation orders
@@ -37,7 +37,7 @@ def _assert_same(ours: tuple, theirs: tuple, who: str) -> None:
         np.testing.assert_allclose(ours[1][name], theirs[1][name], rtol=RTOL, atol=ATOL, err_msg=f"{who}: {name}")
 
 
-@pytest.mark.parametrize("workload", WORKLOADS)
+@pytest.mark.parametrize("workload", [w for w in WORKLOADS if w not in WITHOUT_FLOOR])
 def test_numpy_floor_computes_what_pytorch_computes(workload):
     _assert_same(_two_steps(system_numpy, workload, "cpu"), _two_steps(system_torch, workload, "cpu"),
                  f"NumPy floor on {workload}")
@@ -143,6 +143,27 @@ def test_rounds_pool_their_samples_and_keep_a_failure():
     assert pooled["peak_rss"] == second["peak_rss"]
     assert "error" in run.pool(pooled, {"error": "RuntimeError: late"})
     assert run.pool({"error": "RuntimeError: early"}, second)["error"] == "RuntimeError: early"
+
+
+def test_report_says_no_floor_where_there_is_none_and_still_gives_the_pytorch_ratio():
+    case = Case("W6", TINY)
+    results = {(1, case.label, "torch", "default"): _fake([2e-3] * 3),
+               (1, case.label, "tinygrad_edu", "default"): _fake([3e-3] * 3)}
+    columns = [("torch", "default"), ("numpy", "default"), ("tinygrad_edu", "default")]
+    text = report.render(results, [case], [1], columns, {}, "cpu", [])
+    assert "| no floor |" in text and "| 1.50× |" in text and "≤ 1.3×" in text
+    assert "W6 (2 layers, 2 heads, width 8, context 5, batch 3)" in text
+
+
+def test_run_skips_the_floor_where_there_is_none(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(run, "run_child", lambda spec, timeout_s: started.append(spec) or _fake([1e-3]))
+    monkeypatch.setattr(run, "describe_machine", lambda device: {})
+    run.main(["--preset", "tiny", "--workloads", "W5,W7", "--threads", "1", "--allocators", "default",
+              "--rounds", "1", "--out", str(tmp_path / "t.md")])
+    assert {(s["system"], s["workload"]) for s in started} == {
+        ("torch", "W5"), ("numpy", "W5"), ("tinygrad_edu", "W5"), ("torch", "W7"), ("tinygrad_edu", "W7")}
+    assert "no floor" in (tmp_path / "t.md").read_text()
 
 
 def test_report_gives_the_overhead_workload_in_microseconds_per_op():
