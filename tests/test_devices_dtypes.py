@@ -370,3 +370,19 @@ def test_format_of_other_tensors():
         format(tg.ones(2), ".2f")
     with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
         format(torch.ones(2), ".2f")
+
+
+def test_tensors_keep_the_plain_computing_name_inside_so_ops_never_compare_device_objects():
+    """t.device is a device object, but every op compares and looks up t._device once or more:
+    a device object there would run Python-level __eq__ on every op (a measured slowdown)."""
+    model = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.ReLU(), tg.nn.Linear(4, 2)).to(tg.device("cpu"))
+    opt = tg.optim.Adam(model.parameters(), lr=0.1)
+    x = tg.randn(5, 3, device=tg.device("cpu"))
+    out = model(x)
+    loss = (out * out).mean()
+    loss.backward()
+    opt.step()
+    seen = [x, out, loss, *model.parameters(), *(p.grad for p in model.parameters()),
+            *(v for s in opt.state.values() for v in s.values() if isinstance(v, tg.Tensor))]
+    assert all(type(t._device) is str for t in seen)
+    assert out.device == "cpu" and isinstance(out.device, tg.device)

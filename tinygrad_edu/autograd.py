@@ -426,7 +426,7 @@ class Function:
     def constant(self, array: Any) -> Tensor:
         """Wrap an array computed in backward (a mask, a weight) as a Tensor outside the graph."""
         first = self.inputs[0]
-        return first._make(array, first.device, False, None)
+        return first._make(array, first._device, False, None)
 
     def release(self) -> None:
         """Free what forward saved and forget the inputs: this node cannot run backward again."""
@@ -593,9 +593,9 @@ def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
     if create_graph:
         t._grad = grad if earlier is None else earlier + grad
     elif earlier is None:
-        t._grad = t._make(grad.array.copy(), t.device, False, None)
+        t._grad = t._make(grad.array.copy(), t._device, False, None)
     elif earlier.requires_grad or not getattr(earlier.array.flags, "writeable", True):
-        t._grad = t._make(earlier.array + grad.array, t.device, False, None)
+        t._grad = t._make(earlier.array + grad.array, t._device, False, None)
     else:
         earlier.array += grad.array   # in place, as PyTorch: a tensor that holds the .grad sees it
 
@@ -632,4 +632,4 @@ def _writable(g: Tensor | None) -> Tensor | None:
     """A gradient the caller may change in place: a broadcast gradient is a read-only view."""
     if g is None or g.requires_grad or getattr(g.array.flags, "writeable", True):
         return g
-    return g._make(g.array.copy(), g.device, False, None)
+    return g._make(g.array.copy(), g._device, False, None)

@@ -376,7 +376,7 @@ def initial_gradient(root: Tensor, gradient: Any, op: str) -> Tensor:
             raise RuntimeError(f"{op}: gradient can be created implicitly only for a scalar output, "
                                f"but the output has shape {tuple(root.shape)}; pass gradient= a tensor of "
                                f"that shape, or reduce it first (e.g. .sum())")
-        return Tensor._make(root.xp.ones(root.shape, dtype=root.dtype), root.device, False, None)
+        return Tensor._make(root.xp.ones(root.shape, dtype=root.dtype), root._device, False, None)
     if not isinstance(gradient, Tensor):
         gradient = Tensor(gradient, dtype=root.dtype, device=root.device)
     if gradient.shape != root.shape:

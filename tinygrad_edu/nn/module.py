@@ -33,7 +33,7 @@ class Parameter(Tensor):
         if data is None:
             data = backend.array_module(backend.get_default_device()).zeros((0,), dtype=backend.DEFAULT_FLOAT)
         if isinstance(data, Tensor):   # share the tensor's memory, as torch.nn.Parameter does
-            self._become_leaf(data.array, data.device, requires_grad)
+            self._become_leaf(data.array, data._device, requires_grad)
         else:
             super().__init__(data, requires_grad=requires_grad)
 
@@ -75,7 +75,7 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
         if set_to_none:
             p.grad = None
         else:
-            p.grad = Tensor._make(p.xp.zeros_like(p.grad.array), p.device, False, None)
+            p.grad = Tensor._make(p.xp.zeros_like(p.grad.array), p._device, False, None)
 
 
 class Module:
@@ -369,7 +369,7 @@ class Module:
                 grad = None if grad is None else grad.astype(dtype, copy=False)
             moved.append((t, data, grad))
         for t, data, grad in moved:
-            t.array, t._device = data, device or t.device
+            t.array, t._device = data, device or t._device
             if grad is not None:
                 t.grad = Tensor._make(grad, t._device, False, None)
         return self

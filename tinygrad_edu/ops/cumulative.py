@@ -105,8 +105,8 @@ def _cumprod_grad_first_zero(x: Tensor, out: Tensor, grad: Tensor, dim: int) -> 
     to 1); after it every product with x_k also holds x_z = 0, so the gradient there is 0."""
     zero = x.array == 0
     zeros_so_far = x.xp.cumsum(zero, axis=dim)
-    before = Tensor._make(zeros_so_far == 0, x.device, False, None)
-    first = Tensor._make(zero & (zeros_so_far == 1), x.device, False, None)
+    before = Tensor._make(zeros_so_far == 0, x._device, False, None)
+    first = Tensor._make(zero & (zeros_so_far == 1), x._device, False, None)
     below = reversed_cumsum(grad * out, dim) / where(before, x, 1.0)
     at_first = reversed_cumsum(grad * cumprod(where(first, 1.0, x), dim), dim)
     return where(before, below, where(first, at_first, 0.0))
@@ -119,9 +119,9 @@ def _cumprod_grad_every_product(x: Tensor, grad: Tensor, dim: int) -> Tensor:
     n, xp = x.shape[dim], x.xp
     moved = x.transpose(dim, -1)
     rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n)            # [..., k, j] = x_j
-    left_out = Tensor._make(xp.eye(n, dtype=bool), x.device, False, None)
+    left_out = Tensor._make(xp.eye(n, dtype=bool), x._device, False, None)
     products = cumprod(where(left_out, 1.0, rows), -1)                    # [..., k, i] = Π_{j<=i, j≠k} x_j
-    later = Tensor._make(xp.triu(xp.ones((n, n), dtype=bool)), x.device, False, None)   # i >= k
+    later = Tensor._make(xp.triu(xp.ones((n, n), dtype=bool)), x._device, False, None)   # i >= k
     upstream = grad.transpose(dim, -1).unsqueeze(-2)                      # [..., 1, i] = grad_i
     return (where(later, upstream, 0.0) * products).sum(-1).transpose(dim, -1)
 

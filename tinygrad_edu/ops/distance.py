@@ -29,7 +29,7 @@ def _common_shape(x1: Tensor, x2: Tensor, op: str) -> tuple[Tensor, Tensor]:
 def _length(x: Tensor, dim: int) -> Tensor:
     """‖x‖ along dim (kept), with gradient x/‖x‖, and 0 (not 0/0) where x is all zeros, as PyTorch's norm."""
     squares = (x * x).sum(dim=dim, keepdim=True)
-    nonzero = Tensor._make(squares.array > 0, x.device, False, None)
+    nonzero = Tensor._make(squares.array > 0, x._device, False, None)
     return where(nonzero, where(nonzero, squares, 1.0).sqrt(), 0.0)
 
 

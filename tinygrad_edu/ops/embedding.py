@@ -83,7 +83,7 @@ def embedding_renorm_(weight: Tensor, indices: Tensor, max_norm: float, norm_typ
             norms = (xp.abs(picked) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
         scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
     with no_grad():
-        weight[Tensor._make(rows, weight.device, False, None)] = Tensor._make(picked * scale[:, None], weight.device,
+        weight[Tensor._make(rows, weight._device, False, None)] = Tensor._make(picked * scale[:, None], weight._device,
                                                                               False, None)
 
 

@@ -135,9 +135,9 @@ def _pick_and_reduce(input: Tensor, target: Tensor, weight: Tensor | None, reduc
     sample_weight = counted.astype(scores.dtype)
     if weight is not None:
         sample_weight = weight.array[picked_class] * sample_weight
-        picked = picked * Tensor._make(sample_weight, scores.device, False, None)
+        picked = picked * Tensor._make(sample_weight, scores._device, False, None)
     if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
-        picked = where(Tensor._make(counted, scores.device, False, None), picked, 0.0)
+        picked = where(Tensor._make(counted, scores._device, False, None), picked, 0.0)
     if reduction == "none":
         return picked.reshape(target.shape)
     if reduction == "sum":
@@ -153,7 +153,7 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight: Tensor | None, reduct
     if weight is not None:
         log_p = log_p * weight.reshape((-1,) + (1,) * (log_p.ndim - class_dim - 1))
     counted = target.array != ignore_index
-    per_sample = where(Tensor._make(counted, log_p.device, False, None), -log_p.sum(dim=class_dim), 0.0)
+    per_sample = where(Tensor._make(counted, log_p._device, False, None), -log_p.sum(dim=class_dim), 0.0)
     if reduction == "none":
         return per_sample
     if reduction == "sum":
@@ -278,7 +278,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
 def _quadratic_then_linear(diff: Tensor, beta: float) -> Tensor:
     """½d²/β where |d| < β, |d| - ½β beyond: the two pieces meet with equal value and slope at |d| = β."""
     distance = diff.abs()
-    near = Tensor._make(distance.array < beta, diff.device, False, None)
+    near = Tensor._make(distance.array < beta, diff._device, False, None)
     return where(near, diff * diff * (0.5 / beta), distance - 0.5 * beta)
 
 
@@ -307,7 +307,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 
 def _x_log_x(t: Tensor) -> Tensor:
     """t·log t, and 0 where t = 0 (the limit), as PyTorch's xlogy(t, t); a negative t gives nan."""
-    zero = Tensor._make(t.array == 0, t.device, False, None)
+    zero = Tensor._make(t.array == 0, t._device, False, None)
     return where(zero, 0.0, t * where(zero, 1.0, t).log())
 
 
@@ -353,7 +353,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     dim = input1.ndim - 1
     lengths = ((input1 * input1).sum(dim=dim) + _COSINE_EPSILON) * ((input2 * input2).sum(dim=dim) + _COSINE_EPSILON)
     cos = (input1 * input2).sum(dim=dim) / lengths.sqrt()
-    similar = Tensor._make(target.array == 1, input1.device, False, None)
-    dissimilar = Tensor._make(target.array == -1, input1.device, False, None)
+    similar = Tensor._make(target.array == 1, input1._device, False, None)
+    dissimilar = Tensor._make(target.array == -1, input1._device, False, None)
     loss = where(similar, 1.0 - cos, 0.0) + where(dissimilar, (cos - margin).clamp(min=0.0), 0.0)
     return _reduce(loss, reduction)

@@ -262,7 +262,7 @@ def _max_pool(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_m
     if return_indices:
         xp = x.xp
         offsets = offsets_of_maxima(xp, *window_maxima(xp, image.array, geometry), geometry)
-        results.append(Tensor._make(flat_input_positions(xp, offsets, geometry), x.device, False, None))
+        results.append(Tensor._make(flat_input_positions(xp, offsets, geometry), x._device, False, None))
     results = [r.squeeze(2) if dims == 1 else r for r in results]
     results = [r.squeeze(0) if unbatched else r for r in results]
     return tuple(results) if return_indices else results[0]
@@ -353,7 +353,7 @@ def _adaptive_avg_pool(op: str, x: Tensor, output_size: Any, dims: int) -> Tenso
         return avg_pool1d(x, kernel) if dims == 1 else avg_pool2d(x, kernel)
     # Each pooled dim is averaged by a matrix product, so gradients of any order come for free.
     for d, (n, o) in enumerate(zip(in_size, out_size)):
-        averages = Tensor._make(adaptive_windows_matrix(x.xp, n, o, x.dtype), x.device, False, None)
+        averages = Tensor._make(adaptive_windows_matrix(x.xp, n, o, x.dtype), x._device, False, None)
         axis = x.ndim - dims + d
         x = matmul(x.transpose(axis, -1), averages.T).transpose(axis, -1)
     return x

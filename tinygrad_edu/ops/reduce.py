@@ -268,7 +268,7 @@ def arg_reduce(t: Tensor, op: str, dim: int | None, keepdim: bool, axis: int | N
     axis_ = None if dims is None else dims[0]
     # With axis=None the index counts through the flattened tensor, as in PyTorch.
     result = getattr(t.xp, op)(t.array, axis=axis_, keepdims=keepdim)
-    return Tensor._make(t.xp.asarray(result, dtype=backend.int64), t.device, False, None)
+    return Tensor._make(t.xp.asarray(result, dtype=backend.int64), t._device, False, None)
 
 
 @register("argmax")
@@ -290,7 +290,7 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, axis
 def _reversed_along(t: Tensor, dim: int) -> Tensor:
     """t with its elements along dim in reverse order (differentiable: an integer-array index)."""
     n = t.shape[dim]
-    backwards = Tensor._make(t.xp.arange(n - 1, -1, -1, dtype=backend.int64), t.device, False, None)
+    backwards = Tensor._make(t.xp.arange(n - 1, -1, -1, dtype=backend.int64), t._device, False, None)
     return t[(slice(None),) * dim + (backwards,)]
 
 
@@ -298,7 +298,7 @@ def _product_of_the_others(x: Tensor, dim: int) -> Tensor:
     """Π_{i≠k} x_i along dim, for each k, without dividing (so zeros are fine): the product of
     what stands before k times the product of what stands after it, both running products."""
     ones_shape = tuple(1 if i == dim else n for i, n in enumerate(x.shape))
-    one = Tensor._make(x.xp.ones(ones_shape, dtype=x.dtype), x.device, False, None)
+    one = Tensor._make(x.xp.ones(ones_shape, dtype=x.dtype), x._device, False, None)
     all_but_last = (slice(None),) * dim + (slice(0, x.shape[dim] - 1),)
     before = cumprod(cat([one, x[all_but_last]], dim), dim)
     after = _reversed_along(cumprod(cat([one, _reversed_along(x, dim)[all_but_last]], dim), dim), dim)

@@ -50,7 +50,7 @@ def _linear_sources(xp, size: int, out: int, scale: float | None, align_corners:
 
 def _constant(x: Tensor, array: Any, axis: int) -> Tensor:
     """An array of weights along `axis`, shaped to broadcast against x."""
-    return Tensor._make(array.reshape((-1,) + (1,) * (x.ndim - 1 - axis)), x.device, False, None)
+    return Tensor._make(array.reshape((-1,) + (1,) * (x.ndim - 1 - axis)), x._device, False, None)
 
 
 def _resample(x: Tensor, axis: int, out: int, scale: float | None, mode: str, align_corners: bool) -> Tensor:

@@ -77,5 +77,5 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
     draw = _with_replacement if replacement else _without_replacement
     samples = draw(host, rng, weights, num_samples)
     shape = (num_samples,) if input.ndim == 1 else (input.shape[0], num_samples)
-    return Tensor._make(backend.to_device(samples.reshape(shape).astype(backend.int64), input.device),
+    return Tensor._make(backend.to_device(samples.reshape(shape).astype(backend.int64), input._device),
                         input.device, False, None)

@@ -56,7 +56,7 @@ def _grown(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
 
 def _zeroed_at(grad: Tensor, index: Tensor, dim: int) -> Tensor:
     """grad with 0 at the positions index names (by writing zeros: grad * mask would turn inf into nan)."""
-    zeros = Tensor._make(grad.xp.zeros(index.shape, dtype=grad.dtype), grad.device, False, None)
+    zeros = Tensor._make(grad.xp.zeros(index.shape, dtype=grad.dtype), grad._device, False, None)
     return Scatter.apply(grad, index, zeros, dim=dim)
 
 
@@ -160,7 +160,7 @@ def _full_like_index(input: Tensor, index: Tensor, value: Any, op: str) -> Tenso
     if not isinstance(value, numbers.Number):
         raise TypeError(f"{op}: value must be a number, got {type(value).__name__}")
     array = input.xp.full(index.shape, _cast_number(value, input.dtype, op), dtype=input.dtype)
-    return Tensor._make(array, input.device, False, None)
+    return Tensor._make(array, input._device, False, None)
 
 
 def _cast_number(value: Any, dtype: Any, op: str) -> Any:
@@ -432,7 +432,7 @@ def fill_value(input: Tensor, value: Any, op: str) -> Tensor:
     if not isinstance(value, numbers.Number):
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got {type(value).__name__}")
     array = input.xp.asarray(_cast_number(value, input.dtype, op), dtype=input.dtype)
-    return Tensor._make(array, input.device, False, None)
+    return Tensor._make(array, input._device, False, None)
 
 
 @register("masked_fill")
@@ -521,7 +521,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 # ---- positions as results: one_hot, nonzero, argwhere -------------------------------------------
 
 def _constant_like(t: Tensor, array: Any) -> Tensor:
-    return Tensor._make(array, t.device, False, None)
+    return Tensor._make(array, t._device, False, None)
 
 
 @register("one_hot", kind="functional")

@@ -221,7 +221,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
                       output_size: int | None = None) -> Tensor:
     """Each element (or slice along dim) of input repeated `repeats` times in place: [1, 2] -> [1, 1, 2, 2]"""
     if repeats is None:   # torch.repeat_interleave(counts): each position repeated its count times
-        input, repeats = Tensor._make(input.xp.arange(input.numel()), input.device, False, None), input
+        input, repeats = Tensor._make(input.xp.arange(input.numel()), input._device, False, None), input
     if dim is None:
         input, d = input.reshape(-1), 0
     else:
@@ -233,7 +233,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: int | None = None
         raise ValueError(f"repeat_interleave: output_size {output_size} differs from the {total} elements made")
     # position k of the result comes from the element whose run of copies covers k
     positions = input.xp.searchsorted(input.xp.cumsum(counts), input.xp.arange(total), side="right")
-    index = Tensor._make(positions.astype(backend.int64), input.device, False, None)
+    index = Tensor._make(positions.astype(backend.int64), input._device, False, None)
     return index_select(input if input.ndim else input.reshape(1), d, index)
 
 

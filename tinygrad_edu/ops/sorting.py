@@ -59,7 +59,7 @@ def pick(t: Tensor, positions: Any, dim: int) -> Tensor:
 
 def int64_tensor(array: Any, like: Tensor) -> Tensor:
     """Positions as an int64 tensor on like's device (never differentiable)."""
-    return Tensor._make(like.xp.asarray(array, dtype=backend.int64), like.device, False, None)
+    return Tensor._make(like.xp.asarray(array, dtype=backend.int64), like._device, False, None)
 
 
 def stable_order(xp: Any, x: Any, dim: int, descending: bool) -> Any:

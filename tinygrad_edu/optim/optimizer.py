@@ -222,7 +222,7 @@ def lerp_(start: Any, end: Any, weight: float) -> None:
 
 
 def _copy(value: Any) -> Any:
-    return Tensor._make(value.array.copy(), value.device, False, None) if isinstance(value, Tensor) else value
+    return Tensor._make(value.array.copy(), value._device, False, None) if isinstance(value, Tensor) else value
 
 
 def _restored_state(name: str, saved_state: dict[Any, dict[str, Any]],
@@ -250,4 +250,4 @@ def _restored_value(name: str, field: str, value: Any, p: Tensor, i: int) -> Any
     if tuple(data.shape) != p.shape:
         raise ValueError(f"{name}: state {field!r} of parameter {i} has shape "
                          f"{tuple(data.shape)}, but the parameter has shape {p.shape}")
-    return Tensor._make(backend.to_device(data, p.device, p.dtype).copy(), p.device, False, None)
+    return Tensor._make(backend.to_device(data, p._device, p.dtype).copy(), p._device, False, None)

@@ -40,7 +40,7 @@ class SGD(Optimizer):
         if momentum != 0:
             if "momentum_buffer" not in state:
                 # a copy: the gradient array may be shared with p.grad or another tensor
-                state["momentum_buffer"] = Tensor._make(grad.copy(), p.device, False, None)
+                state["momentum_buffer"] = Tensor._make(grad.copy(), p._device, False, None)
                 buffer = state["momentum_buffer"].array
             else:
                 buffer = state["momentum_buffer"].array

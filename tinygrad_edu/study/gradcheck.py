@@ -57,7 +57,7 @@ def _float64_copies(inputs: Sequence[Any]) -> list[Any]:
     for x in inputs:
         if isinstance(x, Tensor) and backend.is_floating(x.dtype):
             data = x.array.astype(backend.float64)   # astype copies, on either device
-            copies.append(Tensor._make(data, x.device, x.requires_grad, None))
+            copies.append(Tensor._make(data, x._device, x.requires_grad, None))
         else:
             copies.append(x)
     return copies
@@ -120,7 +120,7 @@ def _analytic_jacobian(out: Tensor, leaves: list[Tensor]) -> list[np.ndarray]:
     for k in range(out.numel()):
         one_hot = xp.zeros(out.numel(), dtype=out.dtype)
         one_hot[k] = 1.0
-        upstream = Tensor._make(one_hot.reshape(out.shape), out.device, False, None)
+        upstream = Tensor._make(one_hot.reshape(out.shape), out._device, False, None)
         grads = grad(out, leaves, upstream, retain_graph=True, allow_unused=True)
         for jac, g in zip(jacobians, grads):
             if g is not None:
@@ -142,7 +142,7 @@ def _numeric_jacobian(fn: Callable, inputs: list[Any], i: int, out: Tensor, out_
                 flat = moved.reshape(-1)     # a view of the copy: writing it moves one element
                 flat[j] = flat[j] + step
                 shifted = list(inputs)
-                shifted[i] = Tensor._make(moved, x.device, False, None)
+                shifted[i] = Tensor._make(moved, x._device, False, None)
                 values.append(_outputs(fn(*shifted))[out_number].numpy().astype(np.float64).reshape(-1))
             columns.append((values[0] - values[1]) / (2 * eps))
     return np.stack(columns, axis=1) if columns else np.zeros((out.numel(), 0))

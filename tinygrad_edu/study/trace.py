@@ -190,7 +190,7 @@ def _local_derivatives(fn: Function, out: Tensor, max_values: int) -> list[np.nd
             one_hot = xp.zeros(out_size, dtype=out.dtype)
             one_hot[k] = 1
             try:
-                grads = fn.backward(Tensor._make(one_hot.reshape(out.shape), out.device, False, None))
+                grads = fn.backward(Tensor._make(one_hot.reshape(out.shape), out._device, False, None))
             except Exception:   # an op whose backward cannot be probed twice: its numbers stay unlisted
                 return [None] * len(fn.inputs)
             grads = grads if isinstance(grads, tuple) else (grads,)
