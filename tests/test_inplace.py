@@ -9,6 +9,9 @@ import torch
 import tinygrad_edu as tg
 from tests.oracle import check_against_torch
 from tinygrad_edu import nn, optim
+from tinygrad_edu.errors import DTypeError
+
+OPS_TESTED_HERE = ("normal_", "uniform_")
 
 POSITIVE = np.array([[0.3, 0.9, 1.7], [2.5, 0.6, 4.1]])
 
@@ -345,3 +348,39 @@ def test_an_in_place_add_needs_no_copy_of_the_old_values():
     h += 1.0
     (old,) = h.grad_fn.inputs
     assert old.array is memory and h.array is memory   # add reads nothing: no copy was made
+
+
+# ---- random fills: normal_ and uniform_ (what `m.weight.data.normal_(0.0, 0.02)` runs) ----------
+
+def test_normal_and_uniform_fill_in_place_with_the_asked_distribution():
+    tg.manual_seed(0)
+    w = tg.zeros(200, 50)
+    array = w.array
+    assert w.normal_(1.0, 0.02) is w and w.array is array
+    assert abs(w.numpy().mean() - 1.0) < 0.002 and abs(w.numpy().std() - 0.02) < 0.001
+    assert w.uniform_(-0.5, 0.25) is w and w.array is array
+    values = w.numpy()
+    assert values.min() >= -0.5 and values.max() < 0.25 and abs(values.mean() + 0.125) < 0.01
+
+
+def test_normal_and_uniform_through_data_leave_the_graph_alone_and_follow_a_generator():
+    p = tg.nn.Parameter(tg.zeros(3, 4))
+    g = tg.Generator().manual_seed(7)
+    p.data.normal_(0.0, 0.02, generator=g)
+    first = p.numpy().copy()
+    p.data.normal_(0.0, 0.02, generator=g.manual_seed(7))
+    np.testing.assert_array_equal(p.numpy(), first)
+    assert p.grad_fn is None and p.requires_grad and p._version == 0
+
+
+def test_random_fills_are_refused_where_pytorch_refuses_them_and_change_nothing():
+    leaf = tg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        leaf.normal_()
+    assert leaf.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(DTypeError, match="uniform_"):
+        tg.zeros(3, dtype=tg.int64).uniform_()
+    with pytest.raises(ValueError, match="std"):
+        tg.zeros(3).normal_(0.0, -1.0)
+    with pytest.raises(ValueError, match="from_ <= to"):
+        tg.zeros(3).uniform_(1.0, 0.0)

@@ -131,3 +131,23 @@ def test_functional_conv_and_pooling_match_torch(device):
                         [(2, 3, 6, 6), (4, 3, 3, 3), (4,)], device=device)
     check_against_torch(lambda x: F.avg_pool2d(x, 3, 2, 1), lambda x: TF.avg_pool2d(x, 3, 2, 1), [(2, 3, 7, 7)],
                         device=device)
+
+
+def test_dropout_in_place_writes_the_masked_values_into_the_input_and_records_the_mask():
+    tg.manual_seed(0)
+    w = tg.ones(200, requires_grad=True)
+    h = w * 1.0
+    out = F.dropout(h, 0.25, inplace=True)
+    assert out is h and h._version == 1
+    kept = h.numpy() != 0
+    np.testing.assert_allclose(h.numpy()[kept], 1 / 0.75, rtol=1e-6)
+    h.sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), np.where(kept, 1 / 0.75, 0.0), rtol=1e-6)
+    assert repr(nn.Dropout(0.3, inplace=True)) == repr(torch.nn.Dropout(0.3, inplace=True))
+
+
+def test_dropout_in_place_on_a_leaf_that_requires_grad_is_refused_and_changes_nothing():
+    w = tg.ones(5, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        F.dropout(w, 0.5, inplace=True)
+    assert w.tolist() == [1.0] * 5

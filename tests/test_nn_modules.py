@@ -11,6 +11,7 @@ import pytest
 import torch
 
 import tinygrad_edu as tg
+from tests.oracle import check_against_torch
 from tinygrad_edu import nn
 import tinygrad_edu.nn.functional as F
 
@@ -430,8 +431,16 @@ def test_repr_of_a_custom_module_shows_the_tree():
                                "  (act): ReLU()\n"
                                "  (fc2): Linear(in_features=3, out_features=2, bias=True)\n"
                                ")")
-    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1)"
-    assert repr(nn.Dropout(0.3)) == "Dropout(p=0.3)"
+    assert repr(nn.MaxPool2d(2)) == repr(torch.nn.MaxPool2d(2))
+    assert repr(nn.Dropout(0.3)) == repr(torch.nn.Dropout(0.3))
+
+
+@pytest.mark.parametrize("dim,sizes", [(1, (2, 3)), (-1, (3, -1)), (0, (1, 4))])
+def test_unflatten_splits_a_dim_as_pytorch_and_passes_the_gradient_back(dim, sizes):
+    x = np.arange(24.0).reshape(4, 6)
+    ours, theirs = nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes)
+    assert repr(ours) == repr(theirs)
+    check_against_torch(ours, theirs, [x])
 
 
 # ---- layers ------------------------------------------------------------------------------

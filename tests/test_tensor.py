@@ -144,3 +144,15 @@ def test_tensor_copies_numpy_data_and_from_numpy_shares_it():
     assert again.tolist() == [1.0, 2.0]
     with pytest.raises(TypeError, match="from_numpy: expected a NumPy array, got list"):
         tg.from_numpy([1.0])
+
+
+def test_as_tensor_shares_what_it_can_and_copies_what_it_must():
+    a = np.arange(4.0, dtype=np.float32)
+    shared = tg.as_tensor(a)
+    a[0] = 9.0
+    assert shared.tolist()[0] == 9.0                      # the NumPy array's own memory
+    assert tg.as_tensor(shared) is shared                 # already a tensor of that dtype and device
+    copied = tg.as_tensor(a, dtype=tg.float64)
+    a[1] = 7.0
+    assert copied.dtype == tg.float64 and copied.tolist()[1] == 1.0
+    assert tg.as_tensor([1, 2]).dtype == tg.int64 and tg.as_tensor([1.5]).dtype == tg.float32

@@ -50,6 +50,17 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """Like torch.as_tensor: `data` itself when it already is a tensor of that dtype and device,
+    a tensor sharing a NumPy array's memory when it can, else a new tensor (a copy)."""
+    if isinstance(data, Tensor):
+        return data.to(device=device if device is not None else data.device, dtype=dtype or data.dtype)
+    if backend.device_of_array(data) == "cpu" and (dtype is None or backend.as_dtype(dtype) == data.dtype) \
+            and backend.normalize_device(device) == "cpu" and data.dtype.kind in "biuf":
+        return from_numpy(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
 def from_numpy(array: Any) -> Tensor:
     """A CPU tensor that shares memory with a NumPy array (changes to one show in the other),
     like torch.from_numpy; `tg.tensor(array)` copies instead."""

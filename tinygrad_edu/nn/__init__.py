@@ -7,19 +7,30 @@
                           nn.Flatten(), nn.Linear(8 * 4 * 4, 10))
     loss = nn.CrossEntropyLoss()(model(images), labels)
 
-module.py holds Module and Parameter, layers.py the layers, activations.py the activation
-modules (made from the activations declared in ops/), losses.py the loss modules,
-functional.py the same operations as functions, init.py the weight initialisers.
+module.py holds Module and Parameter; layers.py the linear, convolution, pooling and shape
+layers; normalization.py, embedding.py, attention.py and recurrent.py the layers their names
+say; containers.py ModuleDict and the parameter containers; activations.py the activation
+modules (made from the activations declared in ops/); losses.py and distance.py the loss and
+similarity modules; functional.py the same operations as functions; init.py the weight
+initialisers; utils/ gradient clipping and parameter vectors.
 """
-from tinygrad_edu.nn import activations, functional, init
+from tinygrad_edu.nn import activations, functional, init, utils
 from tinygrad_edu.nn.activations import MODULES as _ACTIVATION_MODULES
-from tinygrad_edu.nn.layers import (AvgPool2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d, ModuleList,
-                                    Sequential)
-from tinygrad_edu.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from tinygrad_edu.nn.attention import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from tinygrad_edu.nn.containers import ModuleDict, ParameterDict, ParameterList
+from tinygrad_edu.nn.distance import CosineSimilarity, PairwiseDistance
+from tinygrad_edu.nn.embedding import Embedding
+from tinygrad_edu.nn.layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d,
+                                    ConvTranspose1d, ConvTranspose2d, Dropout, Flatten, Identity, Linear, MaxPool1d,
+                                    MaxPool2d, ModuleList, Sequential, Unflatten, Upsample)
+from tinygrad_edu.nn.losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HuberLoss,
+                                    KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from tinygrad_edu.nn.module import IncompatibleKeys, Module, Parameter
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from tinygrad_edu.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 globals().update(_ACTIVATION_MODULES)   # nn.ReLU, nn.GELU, ...: one per activation in ops/
 
-__all__ = ["Module", "Parameter", "IncompatibleKeys", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
-           *sorted(_ACTIVATION_MODULES), "Dropout", "Identity", "Sequential", "ModuleList", "MSELoss",
-           "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional", "init"]
+# every class above, the activation modules, and the submodules
+__all__ = sorted([name for name, value in globals().items() if isinstance(value, type) and not name.startswith("_")]
+                 + ["functional", "init", "utils"])

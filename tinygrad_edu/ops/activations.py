@@ -12,28 +12,15 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Callable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import DTypeError
 from tinygrad_edu.ops.elementwise import Erf, as_floating, quietly, where
-from tinygrad_edu.ops.inplace import _check_fits, change_in_place
+from tinygrad_edu.ops.inplace import in_place
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import wrap_dim
 from tinygrad_edu.tensor import Tensor
-
-
-def in_place(input: Tensor, op: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
-    """compute(input) written into input's own memory: what `F.relu(x, inplace=True)` asks for.
-
-    As in PyTorch (and ops/inplace.py): recorded while gradients flow through input, refused on
-    a leaf that requires grad, and written plainly otherwise."""
-    def write() -> None:
-        result = compute(input.detach())
-        _check_fits(input, result, f"{op}(inplace=True)")
-        input.array[...] = result.array
-    return change_in_place(input, f"{op}(inplace=True)", (), compute, write)
 
 
 def _floating_only(op: str, input: Tensor) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 from tinygrad_edu import backend
 from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.ops.activations import softmax
-from tinygrad_edu.ops.elementwise import dropout, where
+from tinygrad_edu.ops.dropout import dropout
+from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import broadcast_shapes
@@ -97,7 +98,7 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     dead = (scores.array == -math.inf).all(axis=-1, keepdims=True)
     if not dead.any():   # the usual case: keep the graph (and its picture) to the plain softmax
         return softmax(scores, dim=-1)
-    dead = Tensor._make(dead, scores.device, False, None)
+    dead = Tensor._make(dead, scores._device, False, None)
     weights = softmax(where(dead, 0.0, scores), dim=-1)
     return where(dead, 0.0, weights)
 

@@ -685,25 +685,3 @@ class Erf(Function):
 def erf(input: Tensor) -> Tensor:
     """The Gauss error function, elementwise"""
     return Erf.apply(input)
-
-
-@register("dropout", kind="functional")
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: in training, zero each element with probability p and scale the rest
-    by 1/(1 - p), so the expected value stays x and evaluation needs no rescaling.
-
-    y = x·mask/(1 - p) with mask ~ Bernoulli(1 - p);  dy/dx = mask/(1 - p)
-    """
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p!r}")
-    if not training or p == 0:
-        return x
-    if not backend.is_floating(x.dtype):
-        raise TypeError(f"dropout: needs a floating-point tensor, got {x.dtype}")
-    if p == 1:
-        return x * 0.0
-    # The mask is drawn on the host from the one seeded generator, so tg.manual_seed
-    # gives the same mask on every device.
-    keep = backend.random_generator().random(x.shape) >= p
-    scale = keep.astype(x.dtype) * x.dtype.type(1 / (1 - p))
-    return x * Tensor._make(backend.to_device(scale, x.device), x.device, False, None)

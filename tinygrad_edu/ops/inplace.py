@@ -58,7 +58,7 @@ def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> Non
                            f"gradients are recorded is not supported: the views' graphs would no longer match "
                            f"their values; change a .clone() instead, or write the operation out of place")
     # t as it was, the new op's input: t's memory and version, under its old grad_fn.
-    old = Tensor._make(t.array, t.device, t.requires_grad, t.grad_fn)
+    old = Tensor._make(t.array, t._device, t.requires_grad, t.grad_fn)
     if t._version_box is None:
         t._version_box = [0, False]
     old._version_box = t._version_box
@@ -82,6 +82,18 @@ def _check_fits(t: Tensor, result: Tensor, op: str) -> None:
                            f"{t.shape}")
     if not t.xp.can_cast(result.dtype, t.dtype, "same_kind"):
         raise DTypeError(f"{op}: result type {result.dtype} can't be cast to the desired output type {t.dtype}")
+
+
+def in_place(input: Tensor, op: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """compute(input) written into input's own memory: what `F.relu(x, inplace=True)` asks for.
+
+    As in PyTorch (the other ops of this file): recorded while gradients flow through input, refused on
+    a leaf that requires grad, and written plainly otherwise."""
+    def write() -> None:
+        result = compute(input.detach())
+        _check_fits(input, result, f"{op}(inplace=True)")
+        input.array[...] = result.array
+    return change_in_place(input, f"{op}(inplace=True)", (), compute, write)
 
 
 def _operand_array(t: Tensor, other: Any, op: str) -> Any:
@@ -153,7 +165,7 @@ def _set_to(t: Tensor, value: Any, op: str) -> Tensor:
         t.array[...] = data
 
     def out_of_place(old: Tensor) -> Tensor:   # where(False, old, value): value, and no gradient to old
-        chosen = where(Tensor._make(t.xp.zeros(t.shape, dtype=bool), t.device, False, None), old, value)
+        chosen = where(Tensor._make(t.xp.zeros(t.shape, dtype=bool), t._device, False, None), old, value)
         return chosen if chosen.dtype == t.dtype else chosen.to(t.dtype)
     return change_in_place(t, op, (value,), out_of_place, write)
 
@@ -168,6 +180,31 @@ def zero_(t: Tensor) -> Tensor:
 def fill_(t: Tensor, value: Any) -> Tensor:
     """Every element becomes value (a number or a 0-d tensor), in place"""
     return _set_to(t, value, "fill_")
+
+
+def _fill_random(t: Tensor, op: str, draw, generator: Any) -> Tensor:
+    """t's elements become numbers drawn on the host (draw(numpy generator, shape)), in place."""
+    if not backend.is_floating(t.dtype):
+        raise DTypeError(f"{op}: needs a floating-point tensor, got {t.dtype}")
+    values = draw(backend.random_generator(generator), t.shape)
+    return _set_to(t, Tensor._make(backend.to_device(values.astype(t.dtype), t._device), t._device, False, None),
+                   op)
+
+
+@register("normal_", kind="method")
+def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Every element becomes a draw from N(mean, std²), in place (`w.data.normal_(0, 0.02)`)"""
+    if std < 0:
+        raise ValueError(f"normal_: std must be non-negative, got {std}")
+    return _fill_random(t, "normal_", lambda rng, shape: rng.normal(mean, std, size=shape), generator)
+
+
+@register("uniform_", kind="method")
+def uniform_(t: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+    """Every element becomes a draw from the uniform distribution on [from_, to), in place"""
+    if from_ > to:
+        raise ValueError(f"uniform_: expects from_ <= to, got from_={from_} and to={to}")
+    return _fill_random(t, "uniform_", lambda rng, shape: rng.uniform(from_, to, size=shape), generator)
 
 
 @register("copy_", kind="method")
@@ -218,7 +255,7 @@ def setitem(t: Tensor, index: Any, value: Any) -> None:
         if isinstance(value, Tensor):   # keep value in the graph, on t's device and in t's dtype
             v = value.to(t.device, t.dtype)
         else:
-            v = Tensor._make(value_array, t.device, False, None)
+            v = Tensor._make(value_array, t._device, False, None)
         return IndexPut.apply(old, v, index=array_index)
     change_in_place(t, "setitem", (value,), out_of_place, write)
 

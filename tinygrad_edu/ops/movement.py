@@ -97,6 +97,15 @@ def T(t: Tensor) -> Tensor:  # noqa: N802 — PyTorch's name
     return Permute.apply(t, dims=tuple(reversed(range(t.ndim))))
 
 
+@register("t")
+def t(input: Tensor) -> Tensor:
+    """The transpose of a matrix; a 0-d or 1-d tensor comes back as it is, as in PyTorch"""
+    if input.ndim > 2:
+        raise ShapeError(f"t: expects a tensor with <= 2 dimensions, but got {input.ndim}D of shape "
+                         f"{input.shape}; use transpose(dim0, dim1) or .mT")
+    return Permute.apply(input, dims=tuple(reversed(range(input.ndim))))
+
+
 @register("mT", kind="method", is_property=True)
 def mT(t: Tensor) -> Tensor:  # noqa: N802
     """The last two dims swapped (a batch of matrices transposed)"""
