@@ -41,7 +41,8 @@ def assert_same(ours, theirs, where="result"):
         assert isinstance(ours, dict) and sorted(ours) == sorted(theirs), f"{where}: keys {sorted(ours)} vs {sorted(theirs)}"
         for key in theirs:
             assert_same(ours[key], theirs[key], f"{where}[{key!r}]")
-    elif isinstance(theirs, (list, tuple)) and theirs and isinstance(theirs[0], (dict, bool)):
+    elif isinstance(theirs, (list, tuple)) and theirs and (isinstance(theirs[0], (dict, bool)) or
+                                                           len({np.shape(item) for item in theirs}) > 1):
         assert len(ours) == len(theirs), where
         for i, (a, b) in enumerate(zip(ours, theirs)):
             assert_same(a, b, f"{where}[{i}]")

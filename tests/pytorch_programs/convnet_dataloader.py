@@ -24,7 +24,7 @@ class Net(nn.Module):
         super(Net, self).__init__()
         self.conv1 = nn.Conv2d(1, 4, 3, 1)
         self.conv2 = nn.Conv2d(4, 8, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
+        self.dropout1 = nn.Dropout(0.0)   # drops nothing: random masks differ between libraries
         self.fc1 = nn.Linear(8 * 2 * 2, 16)
         self.fc2 = nn.Linear(16, 10)
 
