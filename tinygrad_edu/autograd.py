@@ -316,14 +316,24 @@ class Function:
     def apply(cls, *inputs: Tensor, **options: Any) -> Tensor:
         """Run forward and, when gradients are wanted, link the result into the graph."""
         # This runs for every operation, forward and backward, so it is kept lean.
+        # One, then two inputs are most ops and most steps of a backward pass: they are
+        # unpacked by hand (a loop costs more than the work); any number takes the loop.
         first = inputs[0]
         device = first._device
-        if len(inputs) == 1:   # most ops, and most steps of a backward pass: nothing to gather
+        n = len(inputs)
+        if n == 1:
             arrays, needs_grad, input_fns = (first.array,), (first.requires_grad,), (first.grad_fn,)
             changed_before = first._version_box is not None
+        elif n == 2:
+            second = inputs[1]
+            if second._device != device:
+                cls._raise_device_mismatch(inputs)
+            arrays, needs_grad = (first.array, second.array), (first.requires_grad, second.requires_grad)
+            input_fns = (first.grad_fn, second.grad_fn)
+            changed_before = first._version_box is not None or second._version_box is not None
         else:
             arrays, needs_grad, input_fns, changed_before = [], [], [], False
-            for t in inputs:   # one plain loop: comprehensions cost a call each
+            for t in inputs:
                 if t._device != device:
                     cls._raise_device_mismatch(inputs)
                 arrays.append(t.array)
@@ -331,8 +341,10 @@ class Function:
                 input_fns.append(t.grad_fn)
                 if t._version_box is not None:
                     changed_before = True
+            input_fns = tuple(input_fns)
         fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
+        quiet = _quiet_numpy()   # overflow gives inf and 0/0 nan, silently, as in PyTorch
         try:
             data = fn.forward(*arrays, **options)
         except (ValueError, IndexError, TypeError) as e:
@@ -340,6 +352,8 @@ class Function:
             if named is e:
                 raise
             raise named from e   # `from e`: the failing line stays in the traceback
+        finally:
+            _restore_numpy(quiet)
         if not data.ndim:   # NumPy hands back a scalar, not a 0-d array, for e.g. a full sum
             data = fn.xp.asarray(data)
         if cls.moves_device:
@@ -347,19 +361,20 @@ class Function:
         if device != "cpu":
             backend.check_array(data, device, cls.op_name())
         state = _state
-        if state.forward_hooks:
+        hooks = state.forward_hooks
+        if hooks:
             fn.position = next(_positions)
-            for hook in state.forward_hooks:
+            for hook in hooks:
                 hook(fn, data)
         if not (state.grad_enabled and True in needs_grad):
             out = first._make(data, device, False, None)
             if cls.is_view and _is_view_of(data, first.array):
                 out._become_view_of(first, first.requires_grad)   # as in PyTorch, even under no_grad
             return out
-        if not state.forward_hooks:
+        if not hooks:
             fn.position = next(_positions)
         fn.inputs = inputs
-        fn.input_fns = tuple(input_fns)
+        fn.input_fns = input_fns
         fn.needs_input_grad = tuple(needs_grad)
         if changed_before:   # an input was changed in place (or viewed) before: remember its version
             fn.saved_versions = tuple([0 if (box := t._version_box) is None else box[0] for t in inputs])
@@ -453,6 +468,7 @@ def _in_op(error: Exception, cls: type[Function], inputs: Sequence[Tensor]) -> E
 
 
 _array_modules = backend.array_modules
+_quiet_numpy, _restore_numpy = backend.quiet_numpy, backend.restore_numpy
 _positions = itertools.count(1)   # numbers ops in the order their forward ran
 # The forward position at the latest in-place change, in any thread. An op whose forward ran
 # after it has nothing to check in backward: one compare of two ints per op, the common case.
@@ -530,7 +546,11 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
     """One op's backward: its inputs' gradients, brought back to their shapes and collected."""
     if fn.position < _last_change[0]:   # something changed in place after this forward
         fn.check_versions()
-    input_grads = fn.backward(grad)
+    quiet = _quiet_numpy()   # as forward in Function.apply: inf and nan, silently
+    try:
+        input_grads = fn.backward(grad)
+    finally:
+        _restore_numpy(quiet)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     for hook in _state.backward_hooks:
@@ -547,7 +567,13 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
             # Undo broadcasting, in this one place: an input stretched to a bigger shape
             # receives the sum of the gradient over the stretched dimensions.
             g = g.sum_to_size(inp.array.shape)
-        _add_gradient(nodes, leaves, made_by, inp, g)
+        # _add_gradient, written out: this runs once per edge of the graph
+        if made_by is None:
+            earlier = leaves.get(id(inp))
+            leaves[id(inp)] = (inp, g) if earlier is None else (inp, earlier[1] + g)
+        else:
+            earlier = nodes.get(made_by)
+            nodes[made_by] = g if earlier is None else earlier + g
     if not retain_graph:
         fn.release()
 
@@ -595,9 +621,11 @@ def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
     elif earlier is None:
         t._grad = t._make(grad.array.copy(), t._device, False, None)
     elif earlier.requires_grad or not getattr(earlier.array.flags, "writeable", True):
-        t._grad = t._make(earlier.array + grad.array, t._device, False, None)
+        with backend.ieee_quietly():
+            t._grad = t._make(earlier.array + grad.array, t._device, False, None)
     else:
-        earlier.array += grad.array   # in place, as PyTorch: a tensor that holds the .grad sees it
+        with backend.ieee_quietly():   # inf + -inf is nan, silently, as in every op
+            earlier.array += grad.array   # in place, as PyTorch: a tensor that holds the .grad sees it
 
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,

@@ -16,7 +16,7 @@ import warnings
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import DTypeError
-from tinygrad_edu.ops.elementwise import Erf, as_floating, quietly, where
+from tinygrad_edu.ops.elementwise import Erf, as_floating, where
 from tinygrad_edu.ops.inplace import in_place
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import wrap_dim
@@ -75,7 +75,7 @@ class SigmoidGrad(Function):
 
     def forward(self, grad, s):
         # an infinite grad where s is 0 or 1 gives nan, silently, as in PyTorch
-        return quietly(self.xp, _sigmoid_grad, grad, s)
+        return _sigmoid_grad(grad, s)
 
     def backward(self, grad2):
         grad, s = self.inputs
@@ -135,8 +135,7 @@ class LeakyReLU(Function):
 
     def forward(self, x, negative_slope):
         self.slope = negative_slope
-        with backend.ieee_quietly(self.xp):
-            return self.xp.where(x > 0, x, x * negative_slope)
+        return self.xp.where(x > 0, x, x * negative_slope)
 
     def backward(self, grad):
         positive = self.constant(self.inputs[0].array > 0)
@@ -170,7 +169,7 @@ class TanhGrad(Function):
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
 
     def forward(self, grad, t):
-        return quietly(self.xp, _tanh_grad, grad, t)
+        return _tanh_grad(grad, t)
 
     def backward(self, grad2):
         grad, t = self.inputs
@@ -210,9 +209,9 @@ class Softmax(Function):
         x = as_floating(x)
         if x.size == 0:   # nothing to normalize: an empty result, as in PyTorch (max() would fail)
             return x.copy()
-        with backend.ieee_quietly(self.xp):   # a row holding inf gives nan, silently
-            e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
-            return e / e.sum(axis=dim, keepdims=True)
+        # a row holding inf gives nan, silently
+        e = self.xp.exp(x - x.max(axis=dim, keepdims=True))   # shifting by the max avoids overflow
+        return e / e.sum(axis=dim, keepdims=True)
 
     def backward(self, grad):
         out = self.output()
@@ -235,9 +234,8 @@ class LogSoftmax(Function):
         x = as_floating(x)
         if x.size == 0:
             return x.copy()
-        with backend.ieee_quietly(self.xp):
-            shifted = x - x.max(axis=dim, keepdims=True)
-            return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = x - x.max(axis=dim, keepdims=True)
+        return shifted - self.xp.log(self.xp.exp(shifted).sum(axis=dim, keepdims=True))
 
     def backward(self, grad):
         return grad - self.output().exp() * grad.sum(dim=self.dim, keepdim=True)
@@ -255,10 +253,9 @@ class Softplus(Function):
     def forward(self, x, beta, threshold):
         self.beta, self.threshold = beta, threshold
         x = as_floating(x)
-        with backend.ieee_quietly(self.xp):
-            z = x * beta
-            smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
-            return self.xp.where(z > threshold, x, smooth)
+        z = x * beta
+        smooth = (self.xp.maximum(z, 0) + self.xp.log1p(self.xp.exp(-self.xp.abs(z)))) / beta
+        return self.xp.where(z > threshold, x, smooth)
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -282,9 +279,8 @@ class ELU(Function):
     def forward(self, x, alpha, scale=1.0, input_scale=1.0):
         self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
         x = as_floating(x)
-        with backend.ieee_quietly(self.xp):
-            out = self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0) * input_scale))
-            return out * scale if scale != 1.0 else out
+        out = self.xp.where(x > 0, x, alpha * self.xp.expm1(self.xp.minimum(x, 0) * input_scale))
+        return out * scale if scale != 1.0 else out
 
     def backward(self, grad):
         positive = self.constant(self.inputs[0].array > 0)
@@ -380,8 +376,7 @@ class Hardswish(Function):
 
     def forward(self, x):
         x = as_floating(x)
-        with backend.ieee_quietly(self.xp):
-            return x * self.xp.clip(x + 3, 0, 6) / 6
+        return x * self.xp.clip(x + 3, 0, 6) / 6
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -440,8 +435,8 @@ class LogSigmoid(Function):
     """f(x) = log(1/(1 + e^-x)) = min(x, 0) - log(1 + e^-|x|);  df/dx = 1 - sigmoid(x) = sigmoid(-x)"""
 
     def forward(self, x):
-        with backend.ieee_quietly(self.xp):   # the second form never takes e^ of a large number
-            return self.xp.minimum(x, 0) - self.xp.log1p(self.xp.exp(-self.xp.abs(x)))
+        # the second form never takes e^ of a large number
+        return self.xp.minimum(x, 0) - self.xp.log1p(self.xp.exp(-self.xp.abs(x)))
 
     def backward(self, grad):
         return grad * (-self.inputs[0]).sigmoid()

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops import movement
@@ -48,11 +47,11 @@ class Conv2d(Function):
         self.cols = cols                       # kept: the weight gradient needs the same columns
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1)   # (G, O/G, C/G·kh·kw)
-        with backend.ieee_quietly(self.xp):   # overflow gives inf, inf·0 nan, silently
-            out = self.xp.matmul(weights, cols)                     # (G, O/G, N·OH·OW): the one GEMM
-            if b is not None:
-                # Added in place while each channel is one contiguous row: no second output array.
-                out += b.reshape(groups, out_channels // groups, 1)
+        # overflow gives inf, inf·0 nan, silently
+        out = self.xp.matmul(weights, cols)                     # (G, O/G, N·OH·OW): the one GEMM
+        if b is not None:
+            # Added in place while each channel is one contiguous row: no second output array.
+            out += b.reshape(groups, out_channels // groups, 1)
         # The result is laid out channel by channel; a transposed view gives (N, O, OH, OW) without a copy.
         return out.reshape((out_channels, x.shape[0]) + geometry.out_size).transpose(1, 0, 2, 3)
 
@@ -81,10 +80,9 @@ class ConvInputGrad(Function):
         self.geometry, self.groups = geometry, groups
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)   # (G, C/G·kh·kw, O/G)
-        with backend.ieee_quietly(self.xp):
-            cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))       # (G, C/G·kh·kw, N·OH·OW)
-            cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
-            return col2im(self.xp, cols, geometry, in_shape)
+        cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))       # (G, C/G·kh·kw, N·OH·OW)
+        cols = cols.reshape((in_shape[1],) + geometry.kernel + (in_shape[0],) + geometry.out_size)
+        return col2im(self.xp, cols, geometry, in_shape)
 
     def backward(self, grad):
         g, w = self.inputs
@@ -110,8 +108,7 @@ class ConvWeightGrad(Function):
         # Plainly g·colsᵀ, matmul(channels_first(g), colsᵀ). Computed as (cols·gᵀ)ᵀ, the same
         # product, because OpenBLAS runs it faster with the long N·OH·OW side inside.
         g_rows = channels_first(self.xp, g, groups).transpose(0, 2, 1)
-        with backend.ieee_quietly(self.xp):
-            grad_w = self.xp.matmul(cols, g_rows)   # (G, C/G·kh·kw, O/G)
+        grad_w = self.xp.matmul(cols, g_rows)   # (G, C/G·kh·kw, O/G)
         return grad_w.transpose(0, 2, 1).reshape(w_shape)
 
     def backward(self, grad):

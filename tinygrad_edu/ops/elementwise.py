@@ -8,23 +8,19 @@ declared with `@register`: that declaration makes the Tensor method, the operato
 
 Two habits keep the results PyTorch's:
 
-* arithmetic that can overflow or meet inf - inf runs inside `backend.ieee_quietly`, so it gives
-  inf and nan silently, as PyTorch does, where NumPy would warn. add, sub, mul and exp, the
-  cheapest and most frequent ops, compute plainly instead, with a warnings filter that drops NumPy's
-  warnings raised here (`filter_floating_point_warnings`, in backend/special.py), and compute
-  again quietly only where NumPy raised instead (a warning made an error, np.seterr(all="raise"));
+* arithmetic that overflows or meets inf - inf gives inf and nan silently, as PyTorch does, where
+  NumPy would warn: `Function.apply` runs every forward (and the engine every backward) with
+  NumPy's floating-point warnings off (`backend.quiet_numpy`), so no op needs a block of its own;
 * a backward that lets the gradient through in some places and not in others selects with
   `where(mask, grad, 0)`, never `grad * mask`: an infinite gradient times a 0 of the mask would
   be nan, where PyTorch gives 0.
 """
 from __future__ import annotations
 
-import operator
 from typing import Any, Callable
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.backend.special import filter_floating_point_warnings
 from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.shapes import broadcast_shapes
@@ -48,25 +44,25 @@ def shape_error_or(error: Exception, *arrays) -> Exception:
 
 
 
-def quietly(xp: Any, compute: Callable, *operands: Any) -> Any:
-    """compute(*operands), the way add, sub, mul and exp run (see the module docstring): plainly
-    under the warnings filter, again inside `ieee_quietly` only where NumPy raised instead; a
-    broadcasting failure becomes a ShapeError naming the shapes."""
-    filter_floating_point_warnings()
+def broadcasting(compute: Callable, *operands: Any) -> Any:
+    """compute(*operands), with NumPy's broadcasting failure (a plain ValueError) turned into a
+    ShapeError naming the shapes. (Quiet IEEE arithmetic needs nothing here: Function.apply runs
+    every forward quietly.)"""
     try:
         return compute(*operands)
-    except (RuntimeWarning, FloatingPointError):   # warnings made errors, or np.seterr(all="raise")
-        with backend.ieee_quietly(xp):
-            return compute(*operands)
     except ValueError as e:
         raise shape_error_or(e, *operands) from e
+
 
 class Add(Function):
     """f(a, b) = a + b;  df/da = 1, df/db = 1"""
     reads = ((), ())   # backward reads no input (Function.reads)
 
     def forward(self, a, b):
-        return quietly(self.xp, operator.add, a, b)   # 3e38 + 3e38 is inf and inf - inf nan, silently
+        try:
+            return a + b   # 3e38 + 3e38 is inf and inf - inf nan, silently (see the module docstring)
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         return grad, grad
@@ -85,7 +81,10 @@ class Sub(Function):
     reads = ((), ())
 
     def forward(self, a, b):
-        return quietly(self.xp, operator.sub, a, b)
+        try:
+            return a - b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad[1] else None)
@@ -125,7 +124,10 @@ class Mul(Function):
     reads = ((1,), (0,))
 
     def forward(self, a, b):
-        return quietly(self.xp, operator.mul, a, b)   # 1e30 · 1e30 is inf and 0 · inf nan, silently
+        try:
+            return a * b   # 1e30 · 1e30 is inf and 0 · inf nan, silently
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
@@ -152,7 +154,7 @@ class AddScalar(Function):
     reads = ((),)
 
     def forward(self, a, scalar):
-        return quietly(self.xp, operator.add, a, scalar)
+        return a + scalar
 
     def backward(self, grad):
         return grad
@@ -164,7 +166,7 @@ class MulScalar(Function):
 
     def forward(self, a, scalar):
         self.scalar = scalar
-        return quietly(self.xp, operator.mul, a, scalar)
+        return a * scalar
 
     def backward(self, grad):
         return MulScalar.apply(grad, scalar=self.scalar)
@@ -175,11 +177,11 @@ class Div(Function):
     reads = ((1,), (0, 1))
 
     def forward(self, a, b):
-        with backend.ieee_quietly(self.xp):   # x/0 is inf (or nan), silently, as in PyTorch
-            try:
-                return a / b
-            except ValueError as e:
-                raise shape_error_or(e, a, b) from e
+        # x/0 is inf (or nan), silently, as in PyTorch
+        try:
+            return a / b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
@@ -233,8 +235,7 @@ class PowScalar(Function):
     def forward(self, a, exponent):
         self.exponent = exponent
         dtype = backend.scalar_result_dtype(a.dtype, exponent)   # int tensor ** 0.5 is float32
-        with backend.ieee_quietly(self.xp):
-            return a.astype(dtype, copy=False) ** self.xp.asarray(exponent, dtype=dtype)
+        return a.astype(dtype, copy=False) ** self.xp.asarray(exponent, dtype=dtype)
 
     def backward(self, grad):
         a, = self.inputs
@@ -254,11 +255,10 @@ class Pow(Function):
     uses_output = True
 
     def forward(self, a, b):
-        with backend.ieee_quietly(self.xp):
-            try:
-                return a ** b
-            except ValueError as e:
-                raise shape_error_or(e, a, b) from e
+        try:
+            return a ** b
+        except ValueError as e:
+            raise shape_error_or(e, a, b) from e
 
     def backward(self, grad):
         a, b = self.inputs
@@ -294,7 +294,7 @@ class Exp(Function):
     uses_output = True
 
     def forward(self, a):
-        return quietly(self.xp, self.xp.exp, as_floating(a))   # e^1000 is inf, silently
+        return self.xp.exp(as_floating(a))   # e^1000 is inf, silently
 
     def backward(self, grad):
         return grad * self.output()
@@ -310,8 +310,8 @@ class Log(Function):
     """f(a) = ln(a);  df/da = 1/a"""
 
     def forward(self, a):
-        with backend.ieee_quietly(self.xp):   # log(0) is -inf, log(-1) nan, silently
-            return self.xp.log(as_floating(a))
+        # log(0) is -inf, log(-1) nan, silently
+        return self.xp.log(as_floating(a))
 
     def backward(self, grad):
         return grad / self.inputs[0]
@@ -329,8 +329,7 @@ class Sqrt(Function):
     uses_output = True
 
     def forward(self, a):
-        with backend.ieee_quietly(self.xp):
-            return self.xp.sqrt(as_floating(a))
+        return self.xp.sqrt(as_floating(a))
 
     def backward(self, grad):
         return grad / (2.0 * self.output())
@@ -348,7 +347,7 @@ class Exp2(Function):
     uses_output = True
 
     def forward(self, a):
-        return quietly(self.xp, self.xp.exp2, as_floating(a))
+        return self.xp.exp2(as_floating(a))
 
     def backward(self, grad):
         return grad * self.output() * 0.6931471805599453
@@ -366,7 +365,7 @@ class Expm1(Function):
     uses_output = True
 
     def forward(self, a):
-        return quietly(self.xp, self.xp.expm1, as_floating(a))   # exact near 0, where e^a - 1 cancels
+        return self.xp.expm1(as_floating(a))   # exact near 0, where e^a - 1 cancels
 
     def backward(self, grad):
         return grad * (self.output() + 1.0)
@@ -383,7 +382,7 @@ class Log2(Function):
     ufunc, ln_base = "log2", 0.6931471805599453   # log2 and log10 are exact at powers of their base
 
     def forward(self, a):
-        return quietly(self.xp, getattr(self.xp, self.ufunc), as_floating(a))
+        return getattr(self.xp, self.ufunc)(as_floating(a))
 
     def backward(self, grad):
         return grad / (self.inputs[0] * self.ln_base)
@@ -410,7 +409,7 @@ class Log1p(Function):
     """f(a) = ln(1 + a);  df/da = 1/(1 + a)"""
 
     def forward(self, a):
-        return quietly(self.xp, self.xp.log1p, as_floating(a))   # exact near 0, where 1 + a rounds
+        return self.xp.log1p(as_floating(a))   # exact near 0, where 1 + a rounds
 
     def backward(self, grad):
         return grad / (self.inputs[0] + 1.0)
@@ -429,7 +428,7 @@ class Reciprocal(Function):
 
     def forward(self, a):
         a = as_floating(a)
-        return quietly(self.xp, self.xp.divide, a.dtype.type(1), a)   # 1/0 is inf, silently
+        return self.xp.divide(a.dtype.type(1), a)   # 1/0 is inf, silently
 
     def backward(self, grad):
         r = self.output()
@@ -449,7 +448,7 @@ class Rsqrt(Function):
 
     def forward(self, a):
         a = as_floating(a)
-        return quietly(self.xp, lambda v: v.dtype.type(1) / self.xp.sqrt(v), a)   # rsqrt(0) is inf, silently
+        return a.dtype.type(1) / self.xp.sqrt(a)   # rsqrt(0) is inf, silently
 
     def backward(self, grad):
         r = self.output()
@@ -466,7 +465,7 @@ class Lerp(Function):
     """f(a, b, w) = a + w·(b - a);  df/da = 1 - w, df/db = w, df/dw = b - a"""
 
     def forward(self, start, end, weight):
-        return quietly(self.xp, self._line, start, end, weight)
+        return broadcasting(self._line, start, end, weight)
 
     def _line(self, a, b, w):
         # PyTorch's two forms: from the nearer end, so that weight 1 gives exactly `end`

@@ -17,7 +17,7 @@ biased variance (divided by n) and g = dL/dx̂:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import no_grad

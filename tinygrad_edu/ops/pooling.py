@@ -171,7 +171,7 @@ def offsets_of_maxima(xp, padded: Any, best: Any, geometry: Windows) -> Any:
 
 def flat_input_positions(xp, offsets: Any, geometry: Windows) -> Any:
     """Where each window's maximum lies in its input image, as h·W + w: return_indices's answer."""
-    (kh, kw), (sh, sw), (dh, dw), (ph, pw) = geometry.kernel, geometry.stride, geometry.dilation, geometry.padding
+    (_, kw), (sh, sw), (dh, dw), (ph, pw) = geometry.kernel, geometry.stride, geometry.dilation, geometry.padding
     oh, ow = geometry.out_size
     offsets = offsets.astype(xp.int64)
     h = xp.arange(oh).reshape(oh, 1) * sh + (offsets // kw) * dh - ph
@@ -205,10 +205,10 @@ class AvgPool2d(Function):
         self.geometry, self.divisor = geometry, (count_include_pad, divisor_override)
         padded = pad_spatial(self.xp, x, geometry)
         total = self.xp.zeros((x.shape[0], x.shape[1]) + geometry.out_size, dtype=x.dtype)
-        with backend.ieee_quietly(self.xp):   # a float32 sum past 3.4e38 is inf, silently
-            for _, i, j in geometry.offsets():
-                total += geometry.at_offset(padded, i, j)
-            return total * (1 / window_sizes(self.xp, geometry, *self.divisor, x.dtype))
+        # a float32 sum past 3.4e38 is inf, silently
+        for _, i, j in geometry.offsets():
+            total += geometry.at_offset(padded, i, j)
+        return total * (1 / window_sizes(self.xp, geometry, *self.divisor, x.dtype))
 
     def backward(self, grad):
         return SpreadOverWindows.apply(grad, geometry=self.geometry, in_shape=self.inputs[0].shape,
@@ -224,10 +224,9 @@ class SpreadOverWindows(Function):
     def forward(self, g, geometry, in_shape, divisor=(True, None)):
         self.geometry, self.divisor = geometry, divisor
         padded = self.xp.zeros(in_shape[:2] + geometry.padded_size, dtype=g.dtype)
-        with backend.ieee_quietly(self.xp):
-            share = g * (1 / window_sizes(self.xp, geometry, *divisor, g.dtype))
-            for _, i, j in geometry.offsets():
-                geometry.at_offset(padded, i, j)[...] += share
+        share = g * (1 / window_sizes(self.xp, geometry, *divisor, g.dtype))
+        for _, i, j in geometry.offsets():
+            geometry.at_offset(padded, i, j)[...] += share
         return crop_padding(padded, geometry)
 
     def backward(self, grad):

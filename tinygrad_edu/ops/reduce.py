@@ -64,8 +64,8 @@ class Sum(Function):
 
     def forward(self, x, dim, keepdim):
         self.dim = dim
-        with backend.ieee_quietly(self.xp):   # a float32 sum past 3.4e38 is inf, silently
-            return x.sum(axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else backend.int64)
+        # a float32 sum past 3.4e38 is inf, silently
+        return x.sum(axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else backend.int64)
 
     def backward(self, grad):
         shape = self.inputs[0].shape
@@ -89,8 +89,7 @@ class _Extreme(Function):
         x = self.inputs[0]
         kept = _kept_shape(x.shape, self.dim)
         hit = x.array == self.result.reshape(kept)
-        with backend.ieee_quietly(self.xp):
-            share = hit / hit.sum(axis=self.dim, keepdims=True)
+        share = hit / hit.sum(axis=self.dim, keepdims=True)
         return grad.reshape(kept).expand(x.shape) * self.constant(share.astype(x.dtype))
 
 
@@ -185,8 +184,7 @@ def _variance_backward(fn: Function, grad: Tensor) -> Tensor:
     n = _count_of(x.shape, fn.dims)
     grad = grad.reshape(_kept_shape(x.shape, fn.dims))
     if fn.dims is None and n <= fn.correction:
-        with backend.ieee_quietly(fn.xp):
-            at_mean = x.array == x.array.sum() / n
+        at_mean = x.array == x.array.sum() / n
         inf_or_nan = fn.xp.where(at_mean, float("nan"), float("inf")).astype(x.dtype)
         return grad * fn.constant(inf_or_nan)
     dof = n - fn.correction
@@ -314,8 +312,7 @@ class Prod(Function):
 
     def forward(self, x, dim, keepdim):
         self.dim = dim
-        with backend.ieee_quietly(self.xp):
-            return x.prod(axis=dim, keepdims=keepdim)
+        return x.prod(axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         x, out = self.inputs[0], self.output()
@@ -348,13 +345,12 @@ class LogSumExp(Function):
 
     def forward(self, x, dims, keepdim):
         self.dims = dims
-        with backend.ieee_quietly(self.xp):
-            # Shifting by the largest value keeps e^x from overflowing; an infinite largest value
-            # is not shifted by (inf - inf would be nan), as in PyTorch.
-            shift = x.max(axis=dims, keepdims=True) if x.size else self.xp.zeros(_kept_shape(x.shape, dims), x.dtype)
-            shift = self.xp.where(self.xp.isinf(shift), 0, shift).astype(x.dtype)
-            total = self.xp.exp(x - shift).sum(axis=dims, keepdims=keepdim)
-            return self.xp.log(total) + shift.reshape(total.shape)
+        # Shifting by the largest value keeps e^x from overflowing; an infinite largest value
+        # is not shifted by (inf - inf would be nan), as in PyTorch.
+        shift = x.max(axis=dims, keepdims=True) if x.size else self.xp.zeros(_kept_shape(x.shape, dims), x.dtype)
+        shift = self.xp.where(self.xp.isinf(shift), 0, shift).astype(x.dtype)
+        total = self.xp.exp(x - shift).sum(axis=dims, keepdims=keepdim)
+        return self.xp.log(total) + shift.reshape(total.shape)
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -381,18 +377,17 @@ class VectorNorm(Function):
     def forward(self, x, p, dims, keepdim):
         self.p, self.dims = p, dims
         size = self.xp.abs(x)
-        with backend.ieee_quietly(self.xp):
-            if p == float("inf"):
-                return size.max(axis=dims, keepdims=keepdim)
-            if p == float("-inf"):
-                return size.min(axis=dims, keepdims=keepdim)
-            if p == 0:
-                return (size != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
-            if p == 1:
-                return size.sum(axis=dims, keepdims=keepdim)
-            if p == 2:
-                return self.xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
-            return (size ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+        if p == float("inf"):
+            return size.max(axis=dims, keepdims=keepdim)
+        if p == float("-inf"):
+            return size.min(axis=dims, keepdims=keepdim)
+        if p == 0:
+            return (size != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+        if p == 1:
+            return size.sum(axis=dims, keepdims=keepdim)
+        if p == 2:
+            return self.xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+        return (size ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
 
     def backward(self, grad):
         x, p = self.inputs[0], self.p

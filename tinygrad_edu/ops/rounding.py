@@ -20,7 +20,7 @@ from typing import Any
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import DTypeError
-from tinygrad_edu.ops.elementwise import quietly
+from tinygrad_edu.ops.elementwise import broadcasting
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -69,7 +69,7 @@ class Round(_Rounding):
             return self.xp.round(x)
         # float16 is scaled in float32, as PyTorch does: 12345.6·10 would overflow float16
         wide = x.astype(self.xp.float32) if x.dtype == self.xp.float16 else x
-        return quietly(self.xp, self.xp.round, wide, decimals).astype(x.dtype, copy=False)
+        return self.xp.round(wide, decimals).astype(x.dtype, copy=False)
 
 
 def _rounded(op: str, fn: type[_Rounding], input: Tensor, **options: Any) -> Tensor:
@@ -146,7 +146,7 @@ class FloorDivide(Function):
     """f(a, b) = ⌊a/b⌋;  no derivative is defined (PyTorch raises too): a step function in a and b"""
 
     def forward(self, a, b):
-        return quietly(self.xp, self.xp.floor_divide, a, b)   # 1.0 // 0 is inf, silently
+        return broadcasting(self.xp.floor_divide, a, b)   # 1.0 // 0 is inf, silently
 
     def backward(self, grad):
         raise RuntimeError("floor_divide: the derivative of a // b is not implemented, as in PyTorch; "
@@ -170,12 +170,12 @@ class Remainder(Function):
     reads = ((), (0, 1))
 
     def forward(self, a, b):
-        return quietly(self.xp, self.xp.remainder, a, b)   # x % 0.0 is nan, silently
+        return broadcasting(self.xp.remainder, a, b)   # x % 0.0 is nan, silently
 
     def backward(self, grad):
         a, b = self.inputs[0].array, self.inputs[1].array
         # ⌊a/b⌋ is piecewise constant in a and b: a constant for gradients of gradients
-        quotient = self.constant(quietly(self.xp, self.xp.floor_divide, a, b))
+        quotient = self.constant(broadcasting(self.xp.floor_divide, a, b))
         return grad, (-(grad * quotient) if self.needs_input_grad[1] else None)
 
 
@@ -196,11 +196,11 @@ class Fmod(Function):
     reads = ((), (0, 1))
 
     def forward(self, a, b):
-        return quietly(self.xp, self.xp.fmod, a, b)
+        return broadcasting(self.xp.fmod, a, b)
 
     def backward(self, grad):
         a, b = self.inputs[0].array, self.inputs[1].array
-        quotient = self.constant(quietly(self.xp, lambda x, y: self.xp.trunc(x / y), a, b))
+        quotient = self.constant(broadcasting(lambda x, y: self.xp.trunc(x / y), a, b))
         return grad, (-(grad * quotient) if self.needs_input_grad[1] else None)
 
 

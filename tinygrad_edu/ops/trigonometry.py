@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from tinygrad_edu.autograd import Function
-from tinygrad_edu.ops.elementwise import as_floating, quietly
+from tinygrad_edu.ops.elementwise import as_floating, broadcasting
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -19,7 +19,7 @@ class Sin(Function):
     """f(x) = sin x;  df/dx = cos x"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.sin, as_floating(x))   # sin(inf) is nan, silently
+        return self.xp.sin(as_floating(x))   # sin(inf) is nan, silently
 
     def backward(self, grad):
         return grad * self.inputs[0].cos()
@@ -35,7 +35,7 @@ class Cos(Function):
     """f(x) = cos x;  df/dx = -sin x"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.cos, as_floating(x))
+        return self.xp.cos(as_floating(x))
 
     def backward(self, grad):
         return grad * -self.inputs[0].sin()
@@ -53,7 +53,7 @@ class Tan(Function):
     uses_output = True
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.tan, as_floating(x))
+        return self.xp.tan(as_floating(x))
 
     def backward(self, grad):
         t = self.output()
@@ -70,7 +70,7 @@ class Asin(Function):
     """f(x) = arcsin x;  df/dx = 1/√(1 - x²)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arcsin, as_floating(x))   # |x| > 1 is nan, silently
+        return self.xp.arcsin(as_floating(x))   # |x| > 1 is nan, silently
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -87,7 +87,7 @@ class Acos(Function):
     """f(x) = arccos x;  df/dx = -1/√(1 - x²)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arccos, as_floating(x))
+        return self.xp.arccos(as_floating(x))
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -104,7 +104,7 @@ class Atan(Function):
     """f(x) = arctan x;  df/dx = 1/(1 + x²)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arctan, as_floating(x))
+        return self.xp.arctan(as_floating(x))
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -121,7 +121,7 @@ class Atan2(Function):
     """f(y, x) = the angle of the point (x, y);  df/dy = x/(x² + y²), df/dx = -y/(x² + y²)"""
 
     def forward(self, y, x):
-        return quietly(self.xp, self.xp.arctan2, y, x)
+        return broadcasting(self.xp.arctan2, y, x)
 
     def backward(self, grad):
         y, x = self.inputs
@@ -143,7 +143,7 @@ class Sinh(Function):
     """f(x) = sinh x;  df/dx = cosh x"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.sinh, as_floating(x))   # sinh(1000) is inf, silently
+        return self.xp.sinh(as_floating(x))   # sinh(1000) is inf, silently
 
     def backward(self, grad):
         return grad * self.inputs[0].cosh()
@@ -159,7 +159,7 @@ class Cosh(Function):
     """f(x) = cosh x;  df/dx = sinh x"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.cosh, as_floating(x))
+        return self.xp.cosh(as_floating(x))
 
     def backward(self, grad):
         return grad * self.inputs[0].sinh()
@@ -175,7 +175,7 @@ class Asinh(Function):
     """f(x) = arsinh x;  df/dx = 1/√(x² + 1)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arcsinh, as_floating(x))
+        return self.xp.arcsinh(as_floating(x))
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -192,7 +192,7 @@ class Acosh(Function):
     """f(x) = arcosh x;  df/dx = 1/√(x² - 1)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arccosh, as_floating(x))   # x < 1 is nan, silently
+        return self.xp.arccosh(as_floating(x))   # x < 1 is nan, silently
 
     def backward(self, grad):
         x = self.inputs[0]
@@ -209,7 +209,7 @@ class Atanh(Function):
     """f(x) = artanh x;  df/dx = 1/(1 - x²)"""
 
     def forward(self, x):
-        return quietly(self.xp, self.xp.arctanh, as_floating(x))   # ±1 is ±inf, |x| > 1 nan, silently
+        return self.xp.arctanh(as_floating(x))   # ±1 is ±inf, |x| > 1 nan, silently
 
     def backward(self, grad):
         x = self.inputs[0]
