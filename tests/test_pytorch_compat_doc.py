@@ -113,3 +113,30 @@ def test_every_torch_name_the_pytorch_programs_use_has_a_row():
 def test_the_api_reference_links_the_page():
     assert "pytorch-compat.md" in (ROOT / "docs" / "api.md").read_text()
     assert tg.Tensor is resolve("torch.Tensor")
+
+
+# ---- the API reference lists every public name --------------------------------------------
+
+def _documented(name: str, text: str) -> bool:
+    return re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text) is not None
+
+
+def _public(module) -> list[str]:
+    names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
+    return [n for n in names if not isinstance(getattr(module, n), type(tg))]   # submodules are sections
+
+
+def test_the_api_reference_or_the_op_list_names_every_public_name():
+    from tinygrad_edu import nn, optim, utils
+    from tinygrad_edu.nn import utils as nn_utils
+    from tinygrad_edu.ops.registry import OPS
+    from tinygrad_edu.optim import lr_scheduler
+    text = (ROOT / "docs" / "api.md").read_text() + (ROOT / "docs" / "ops.md").read_text()
+    op_names = {alias for spec in OPS.values() for alias in (spec.name, *spec.aliases)}
+    missing = []
+    for where, module in [("tg", tg), ("tg.nn", nn), ("tg.optim", optim), ("tg.optim.lr_scheduler", lr_scheduler),
+                          ("tg.utils.data", utils.data), ("tg.nn.utils", nn_utils)]:
+        for name in _public(module):
+            if name not in op_names and not _documented(name, text):
+                missing.append(f"{where}.{name}")
+    assert not missing, f"docs/api.md names none of {missing}"

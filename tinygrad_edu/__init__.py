@@ -11,7 +11,7 @@ from tinygrad_edu.autograd import (Function, enable_grad, inference_mode, is_gra
 from tinygrad_edu.tensor import Tensor, backward, grad
 from tinygrad_edu import ops  # declares every op: Tensor gets its methods and operators here
 from tinygrad_edu.ops.registry import toplevel_functions
-from tinygrad_edu.backend import (Generator, bool_, default_generator, device, float16, float32, float64,
+from tinygrad_edu.backend import (Generator, default_generator, device, float16, float32, float64,
                                   get_default_device, get_default_dtype, int8, int16, int32, int64, is_available,
                                   manual_seed, set_default_device, set_default_dtype, uint8)
 from tinygrad_edu import accelerator, backends, cuda  # tg.cuda.is_available(), tg.accelerator, tg.backends.mps
@@ -33,8 +33,9 @@ autograd.grad, autograd.backward, autograd.gradcheck, autograd.detect_anomaly = 
 # tg.exp, tg.relu, tg.where, tg.cat, ...: every op declared for tg.* in tinygrad_edu/ops/
 # (docs/ops.md lists them). Names above (tg.bool below) are not overwritten.
 globals().update({name: fn for name, fn in toplevel_functions().items() if name not in globals()})
+del toplevel_functions
 
-bool = bool_  # noqa: A001 — tg.bool, like torch.bool
+bool = backend.bool_  # noqa: A001 — tg.bool, like torch.bool
 globals().update(backend.TORCH_NAMES)   # tg.float, tg.long, tg.half, ...: PyTorch's other dtype names
 
 __version__ = "0.1.0"

@@ -169,17 +169,20 @@ class RNNBase(Module):
             states.append(t)
         return states
 
-    def _run_direction(self, x: Tensor, state: State, weights: tuple, reverse: bool) -> tuple[Tensor, State]:
-        """One layer in one direction over the whole sequence x (T, N, features): the loop over time."""
+    def _run_direction(self, steps: list[Tensor], state: State, weights: tuple,
+                       reverse: bool) -> tuple[list[Tensor], State]:
+        """One layer in one direction over the sequence, given as one (N, features) tensor per
+        time step: the loop over time. Returns the output at every step and the last state."""
         w_ih, b_ih, w_hh, b_hh, w_hr = weights
         step = STEPS[self.mode][0]
         extra = (w_hr,) if w_hr is not None else ()
-        gx = F.linear(x, w_ih, b_ih)   # the input's share of every step's gates, in one matrix product
         outputs = []
-        for t in (reversed(range(x.shape[0])) if reverse else range(x.shape[0])):
-            state = step(gx[t], state, w_hh, b_hh, *extra)
+        for x_t in (reversed(steps) if reverse else steps):
+            # The input's share of the gates, step by step: slicing one precomputed (T, N, gates)
+            # product instead would send every step a zero-filled gradient of the whole product.
+            state = step(F.linear(x_t, w_ih, b_ih), state, w_hh, b_hh, *extra)
             outputs.append(state[0])
-        return stack(outputs[::-1] if reverse else outputs), state
+        return (outputs[::-1] if reverse else outputs), state
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
         """input (T, N, input_size), (N, T, input_size) with batch_first, or (T, input_size);
@@ -201,16 +204,19 @@ class RNNBase(Module):
         states = self._initial_state(hx, x.shape[1], batched, input)
         directions = ("", "_reverse")[:2 if self.bidirectional else 1]
         finals = []
+        steps = list(x.unbind(0))   # layers hand each other one tensor per time step
         for k in range(self.num_layers):
             outputs = []
             for d, suffix in enumerate(directions):
                 index = k * len(directions) + d
-                out, final = self._run_direction(x, tuple(s[index] for s in states), self._weights(k, suffix), d == 1)
+                out, final = self._run_direction(steps, tuple(s[index] for s in states), self._weights(k, suffix),
+                                                 d == 1)
                 outputs.append(out)
                 finals.append(final)
-            x = outputs[0] if len(outputs) == 1 else cat(outputs, dim=2)
-            if k < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, self.training)
+            steps = outputs[0] if len(outputs) == 1 else [cat(pair, dim=1) for pair in zip(*outputs)]
+            if k < self.num_layers - 1 and self.dropout and self.training:
+                steps = list(F.dropout(stack(steps), self.dropout, self.training).unbind(0))
+        x = stack(steps)
         last = [stack([f[i] for f in finals]) for i in range(len(states))]
         if not batched:
             x, last = x.squeeze(1), [s.squeeze(1) for s in last]

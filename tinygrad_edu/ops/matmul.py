@@ -75,7 +75,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ShapeError(f"linear: bias must have shape ({weight.shape[0]},) for weight {weight.shape}, "
                          f"got {bias.shape}")
-    out = matmul(x, weight.T)
+    if x.ndim > 2:   # (N, T, in): one (N·T, in) product, not N of them, and so one GEMM for the weight's gradient
+        out = matmul(x.reshape(-1, x.shape[-1]), weight.T).reshape(*x.shape[:-1], weight.shape[0])
+    else:
+        out = matmul(x, weight.T)
     return out if bias is None else out + bias
 
 
