@@ -386,3 +386,19 @@ def test_tensors_keep_the_plain_computing_name_inside_so_ops_never_compare_devic
             *(v for s in opt.state.values() for v in s.values() if isinstance(v, tg.Tensor))]
     assert all(type(t._device) is str for t in seen)
     assert out.device == "cpu" and isinstance(out.device, tg.device)
+
+
+def test_set_default_dtype_reaches_layers_parameters_and_integer_promotion_as_in_pytorch():
+    import torch
+    before = tg.get_default_dtype()
+    try:
+        tg.set_default_dtype(tg.float64)
+        torch.set_default_dtype(torch.float64)
+        assert tg.nn.Linear(2, 3).weight.dtype == tg.float64
+        assert tg.nn.LayerNorm(3).weight.dtype == tg.float64
+        assert tg.nn.Parameter().dtype == tg.float64
+        assert tg.arange(3).exp().dtype == tg.float64 == torch.arange(3).exp().numpy().dtype
+    finally:
+        tg.set_default_dtype(before)
+        torch.set_default_dtype(torch.float32)
+    assert tg.nn.Linear(2, 3).weight.dtype == tg.float32

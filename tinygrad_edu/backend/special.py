@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 _vector_erf = np.vectorize(math.erf, otypes=[np.float64])
+_vector_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 _special_modules: dict[type, Any] = {}
 
 
@@ -35,6 +36,14 @@ def erf(x):
     if special is not None:
         return special.erf(x)
     return _vector_erf(x).astype(x.dtype)   # math.erf: exact, but one Python call per element
+
+
+def erfc(x):
+    """1 - erf(x), elementwise, accurate where erf(x) is near 1 (1 - erf would round to 0)."""
+    special = _special_functions(x)
+    if special is not None:
+        return special.erfc(x)
+    return _vector_erfc(x).astype(x.dtype)
 
 
 def sigmoid(x):

@@ -25,7 +25,7 @@ def _positive_int(value: Any, name: str, layer: str) -> int:
 
 
 def _empty_parameter(shape: tuple, device: Any, dtype: Any) -> Parameter:
-    dtype = backend.DEFAULT_FLOAT if dtype is None else backend.as_dtype(dtype)
+    dtype = backend.get_default_dtype() if dtype is None else backend.as_dtype(dtype)
     if not backend.is_floating(dtype):
         raise TypeError(f"parameters must have a floating-point dtype, got {dtype}")
     return Parameter(zeros(shape, dtype=dtype, device=device))

@@ -31,7 +31,7 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            data = backend.array_module(backend.get_default_device()).zeros((0,), dtype=backend.DEFAULT_FLOAT)
+            data = backend.array_module(backend.get_default_device()).zeros((0,), dtype=backend.get_default_dtype())
         if isinstance(data, Tensor):   # share the tensor's memory, as torch.nn.Parameter does
             self._become_leaf(data.array, data._device, requires_grad)
         else:

@@ -121,7 +121,7 @@ class _BatchNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            float_dtype = backend.DEFAULT_FLOAT if dtype is None else dtype
+            float_dtype = backend.get_default_dtype() if dtype is None else dtype
             self.register_buffer("running_mean", zeros(num_features, dtype=float_dtype, device=device))
             self.register_buffer("running_var", ones(num_features, dtype=float_dtype, device=device))
             self.register_buffer("num_batches_tracked", Tensor(0, dtype=backend.int64, device=device))

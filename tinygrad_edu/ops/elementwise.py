@@ -30,7 +30,7 @@ from tinygrad_edu.tensor import Tensor
 def as_floating(a):
     """Integer and bool arrays become the default float first, so exp, log and friends give
     float32 for integer input, as in PyTorch (NumPy would give float64)."""
-    return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_FLOAT)
+    return a if a.dtype.kind == "f" else a.astype(backend.get_default_dtype())
 
 
 def shape_error_or(error: Exception, *arrays) -> Exception:
@@ -684,3 +684,20 @@ class Erf(Function):
 def erf(input: Tensor) -> Tensor:
     """The Gauss error function, elementwise"""
     return Erf.apply(input)
+
+
+class Erfc(Function):
+    """f(a) = erfc(a) = 1 - erf(a);  df/da = -2/√π · e^(-a²)"""
+
+    def forward(self, a):
+        return backend.erfc(as_floating(a))
+
+    def backward(self, grad):
+        a = self.inputs[0]
+        return grad * (-1.1283791670955126 * (-(a * a)).exp())
+
+
+@register("erfc")
+def erfc(input: Tensor) -> Tensor:
+    """The complementary error function 1 - erf, elementwise, exact where erf is near 1"""
+    return Erfc.apply(input)

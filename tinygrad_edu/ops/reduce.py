@@ -362,7 +362,7 @@ class LogSumExp(Function):
 def logsumexp(input: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
     """log(sum(exp(input))) over dim (an int or a tuple), computed without overflow"""
     if not backend.is_floating(input.dtype):
-        input = input.to(backend.DEFAULT_FLOAT)   # as in PyTorch: integers give float32
+        input = input.to(backend.get_default_dtype())   # as in PyTorch: integers give float32
     dims, keepdim = reduce_args(input, dim, keepdim, None, None, "logsumexp")
     return LogSumExp.apply(input, dims=dims, keepdim=keepdim)
 
