@@ -25,6 +25,7 @@ from tinygrad_edu.serialization import load, save
 from tinygrad_edu import data, optim, utils  # tg.data, tg.optim, tg.utils.data after `import tinygrad_edu as tg`
 from tinygrad_edu import study, viz  # tg.study.trace_backward, tg.viz.draw_graph
 from tinygrad_edu.study import detect_anomaly, gradcheck
+from tinygrad_edu import linalg  # tg.linalg.vector_norm, tg.linalg.norm, as torch.linalg
 
 # torch.autograd.grad, .backward, .gradcheck, .detect_anomaly: PyTorch's autograd namespace is
 # our engine module plus these, which live in layers above it (tensor.py, study/).
