@@ -7,6 +7,7 @@ differentiable (nor are they in PyTorch): the results never require grad.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tinygrad_edu import backend
@@ -26,8 +27,11 @@ def _runs(input: Tensor, sort: bool, return_inverse: bool, return_counts: bool, 
         if input.ndim == 0:
             raise ShapeError(f"{op}: dim={dim} needs a tensor with at least 1 dim, got a 0-d tensor")
         d = wrap_dim(dim, input.ndim, op)
+        if x.shape[d] and 0 in input.shape:
+            raise ShapeError(f"{op}: input of shape {input.shape} has a size-0 dim other than dim {d}, "
+                             f"so its slices along dim {d} cannot be compared")
         moved = xp.moveaxis(x, d, 0)
-        rows = moved.reshape(moved.shape[0], -1)
+        rows = moved.reshape(moved.shape[0], math.prod(moved.shape[1:]))   # not -1: a size may be 0
     n = rows.shape[0]
     if sort and rows.shape[1]:
         # lexsort's last key sorts first: the rows in order of their first column, then the second...
@@ -38,7 +42,10 @@ def _runs(input: Tensor, sort: bool, return_inverse: bool, return_counts: bool, 
     starts = xp.ones(n, dtype=bool)
     starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
     values = ordered[starts]
-    values = values.reshape(-1) if dim is None else xp.moveaxis(values.reshape((-1,) + moved.shape[1:]), 0, d)
+    if dim is not None:
+        values = xp.moveaxis(values.reshape((values.shape[0],) + moved.shape[1:]), 0, d)
+    else:
+        values = values.reshape(-1)
     outputs = [Tensor._make(values, input._device, False, None)]
     if return_inverse:
         inverse = xp.empty(n, dtype=backend.int64)
