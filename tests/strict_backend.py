@@ -25,7 +25,8 @@ class StrictArray(np.ndarray):
         plain_inputs = [_plain(x) for x in inputs]
         if "out" in kwargs:
             kwargs["out"] = tuple(_plain(x) for x in kwargs["out"])
-        result = getattr(ufunc, method)(*plain_inputs, **kwargs)
+        with np.errstate(all="ignore"):   # as CuPy, which never warns about inf and nan
+            result = getattr(ufunc, method)(*plain_inputs, **kwargs)
         return _wrap(result)
 
     def __array_function__(self, func, types_, args, kwargs):

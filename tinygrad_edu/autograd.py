@@ -23,6 +23,7 @@ import itertools
 import re
 import sys
 import threading
+import warnings as _warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
@@ -294,6 +295,11 @@ class Function:
     freed: bool = False
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     moves_device = False         # set by the one op whose result lives on another device
+    # Set by ops whose forward calls NumPy's ufuncs right in its own code (or does no arithmetic):
+    # NumPy's warnings are then filed under the op's module, where the warnings filter drops
+    # them, which costs less than a quiet block (see backend/special.py). A user's own Function
+    # gets the quiet block.
+    quiet_by_filter = False
     is_view = False              # set by ops whose result may share the input's memory (reshape)
     # Which inputs backward reads, for each input's gradient (None: all of them). Add reads
     # none, Mul's gradient for a reads b: ((1,), (0,)). Only what is read must be unchanged.
@@ -344,16 +350,28 @@ class Function:
             input_fns = tuple(input_fns)
         fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
-        quiet = _quiet_numpy()   # overflow gives inf and 0/0 nan, silently, as in PyTorch
+        # Overflow gives inf and 0/0 nan, silently, as in PyTorch (backend/special.py says how):
+        # through the warnings filter where forward calls NumPy itself, else a quiet block.
+        if cls.quiet_by_filter:
+            filters = _warnings.filters
+            if not filters or filters[0] is not _floating_point_filter[0]:
+                backend.put_floating_point_filter_first()
+            quiet = None
+        else:
+            quiet = _quiet_numpy()
         try:
             data = fn.forward(*arrays, **options)
+        except (FloatingPointError, RuntimeWarning):   # np.seterr(all="raise"), or warnings made errors
+            with backend.ieee_quietly():
+                data = fn.forward(*arrays, **options)
         except (ValueError, IndexError, TypeError) as e:
             named = _in_op(e, cls, inputs)
             if named is e:
                 raise
             raise named from e   # `from e`: the failing line stays in the traceback
         finally:
-            _restore_numpy(quiet)
+            if quiet is not None:
+                _restore_numpy(quiet)
         if not data.ndim:   # NumPy hands back a scalar, not a 0-d array, for e.g. a full sum
             data = fn.xp.asarray(data)
         if cls.moves_device:
@@ -469,6 +487,7 @@ def _in_op(error: Exception, cls: type[Function], inputs: Sequence[Tensor]) -> E
 
 _array_modules = backend.array_modules
 _quiet_numpy, _restore_numpy = backend.quiet_numpy, backend.restore_numpy
+_floating_point_filter = backend.FLOATING_POINT_FILTER
 _positions = itertools.count(1)   # numbers ops in the order their forward ran
 # The forward position at the latest in-place change, in any thread. An op whose forward ran
 # after it has nothing to check in backward: one compare of two ints per op, the common case.
@@ -528,6 +547,8 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
     leaves: dict[int, tuple[Tensor, Tensor]] = {}     # id(leaf) -> (leaf, gradient summed)
     for root, g in zip(roots, root_grads):
         _add_gradient(nodes, leaves, root.grad_fn, root, g)
+    if not _warnings.filters or _warnings.filters[0] is not _floating_point_filter[0]:
+        backend.put_floating_point_filter_first()   # for NumPy called right inside a backward
     with _GradMode(create_graph):
         for fn in reversed(topological_order([r.grad_fn for r in roots if r.grad_fn is not None])):
             grad = nodes.pop(fn, None)
@@ -546,11 +567,11 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
     """One op's backward: its inputs' gradients, brought back to their shapes and collected."""
     if fn.position < _last_change[0]:   # something changed in place after this forward
         fn.check_versions()
-    quiet = _quiet_numpy()   # as forward in Function.apply: inf and nan, silently
-    try:
+    try:   # inf and nan, silently, as in forward: propagate put the warnings filter first
         input_grads = fn.backward(grad)
-    finally:
-        _restore_numpy(quiet)
+    except (FloatingPointError, RuntimeWarning):   # np.seterr(all="raise"), or warnings made errors
+        with backend.ieee_quietly():
+            input_grads = fn.backward(grad)
     if type(input_grads) is not tuple:
         input_grads = (input_grads,)
     for hook in _state.backward_hooks:

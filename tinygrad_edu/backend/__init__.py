@@ -28,7 +28,8 @@ from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, TORCH_NAMES, as_dtype, b
                                          get_default_dtype, infer_dtype, int8, int16, int32, int64, is_floating,
                                          promote_types, scalar_result_dtype, set_default_dtype, uint8)
 from tinygrad_edu.backend.random import Generator, default_generator, manual_seed, random_generator
-from tinygrad_edu.backend.special import erf, erfc, ieee_quietly, quiet_numpy, restore_numpy, scatter_add, sigmoid
+from tinygrad_edu.backend.special import (FLOATING_POINT_FILTER, erf, erfc, ieee_quietly, put_floating_point_filter_first,
+                                          quiet_numpy, restore_numpy, scatter_add, sigmoid)
 
 __all__ = [
     # devices
@@ -42,7 +43,8 @@ __all__ = [
     # random numbers
     "manual_seed", "random_generator", "Generator", "default_generator",
     # special functions
-    "erf", "erfc", "ieee_quietly", "quiet_numpy", "restore_numpy", "scatter_add", "sigmoid",
+    "erf", "erfc", "ieee_quietly", "quiet_numpy", "restore_numpy", "FLOATING_POINT_FILTER",
+    "put_floating_point_filter_first", "scatter_add", "sigmoid",
     # array memory and printing
     "empty_aligned", "format_array",
 ]

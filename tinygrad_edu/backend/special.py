@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -57,12 +58,24 @@ def sigmoid(x):
 
 # NumPy reports overflow (e^1000), invalid results (inf - inf, 0·inf) and division by zero with
 # a RuntimeWarning (or raises, under np.seterr(all="raise")); PyTorch gives inf and nan silently.
-# So every op computes quietly, and only the op: Function.apply runs forward, and the engine runs
-# backward, between `quiet_numpy()` and `restore_numpy(token)`; the user's own NumPy keeps its
-# settings. np.errstate would do, but it builds its settings anew on every entry, about 2 µs: as
-# much as a small op itself. NumPy 2 keeps its error settings in one context variable, so the
-# quiet settings are made once here and swapped in and out, one C call each way; NumPy 1.x falls
-# back to np.seterr. CuPy never warns: the swap is harmless there and cheaper than a test.
+# So every op computes quietly, and only the op: the user's own NumPy keeps its settings.
+# Function.apply does it for every op, in one of two ways (the engine does the same around
+# each backward):
+#
+# * `quiet_numpy()` ... `restore_numpy(token)`: NumPy's error settings switched off for the op.
+#   np.errstate would do, but builds its settings anew on every entry (about 2 µs, as much as
+#   a small op); NumPy 2 keeps the settings in one context variable, so the quiet settings are
+#   made once here and swapped in and out, one C call each way (NumPy 1.x: np.seterr). Still,
+#   a swap costs about 4,000 machine instructions, as much as the rest of a small op's overhead.
+# * for the many ops whose forward calls NumPy's ufuncs right in its own code (add, mul, exp,
+#   matmul, the activations, and every op that moves data without arithmetic), a warnings filter
+#   instead: a warning is filed under the module whose code called NumPy, and this filter drops
+#   floating-point warnings filed under tinygrad_edu's modules only, so it changes nothing for
+#   the user's NumPy. `warnings.catch_warnings()` swaps in a copy of the filter list (pytest does
+#   around every test) and `simplefilter` puts new filters first, so before such an op computes,
+#   apply checks that ours is still the first filter (`FLOATING_POINT_FILTER[0]`), and puts it
+#   first again if not. Where NumPy raises instead (np.seterr(all="raise"), or a warning made an
+#   error), apply computes the op again inside `ieee_quietly`.
 try:
     from numpy._core.umath import _extobj_contextvar as _numpy_error_settings
     from numpy._core.umath import _make_extobj
@@ -73,6 +86,20 @@ except ImportError:   # NumPy 1.x: np.seterr returns the settings to go back to
 
     def restore_numpy(token: dict) -> None:
         np.seterr(**token)
+
+
+FLOATING_POINT_WARNINGS = r"(overflow|underflow|invalid value|divide by zero) encountered in"
+
+
+def put_floating_point_filter_first() -> None:
+    """Put the filter first (filterwarnings drops an equal one further down) and remember it."""
+    warnings.filterwarnings("ignore", message=FLOATING_POINT_WARNINGS, category=RuntimeWarning,
+                            module=r"tinygrad_edu\.")
+    FLOATING_POINT_FILTER[0] = warnings.filters[0]
+
+
+FLOATING_POINT_FILTER: list = [None]   # the filter as the warnings module holds it, once put
+put_floating_point_filter_first()
 
 
 class ieee_quietly:

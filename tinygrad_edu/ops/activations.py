@@ -48,6 +48,7 @@ def step(input: Tensor) -> Tensor:
 
 class Sigmoid(Function):
     """f(x) = 1 / (1 + e^-x);  df/dx = f(x)·(1 - f(x))"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     reads = ((),)
     uses_output = True
 
@@ -72,6 +73,7 @@ class SigmoidGrad(Function):
 
     Sigmoid's backward as one op: one step instead of the plain `grad * s * (1.0 - s)` made of
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
 
     def forward(self, grad, s):
         # an infinite grad where s is 0 or 1 gives nan, silently, as in PyTorch
@@ -91,6 +93,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 class ReLU(Function):
     """f(x) = max(x, 0);  df/dx = 1 where x > 0, else 0"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     # The mask is read from the output (f(x) > 0 exactly where x > 0), so relu_() can overwrite
     # its input and backward still has what it needs.
     uses_output = True
@@ -108,6 +111,7 @@ class ReLUGrad(Function):
 
     ReLU's backward as one op, which multiplies by the boolean mask without making a float one
     (the plain form is `grad * (x > 0).float()`; tests/test_fast_paths.py compares the two)."""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
 
     reads = ((1,), ())
 
@@ -132,6 +136,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 class LeakyReLU(Function):
     """f(x) = x if x > 0 else slope·x;  df/dx = 1 or slope"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
 
     def forward(self, x, negative_slope):
         self.slope = negative_slope
@@ -152,6 +157,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 class Tanh(Function):
     """f(x) = tanh(x);  df/dx = 1 - f(x)²"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     reads = ((),)
     uses_output = True
 
@@ -167,6 +173,7 @@ class TanhGrad(Function):
 
     Tanh's backward as one op: one step instead of the plain `grad * (1.0 - t * t)` made of
     three recorded ops (tests/test_fast_paths.py compares the two), and still differentiable."""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
 
     def forward(self, grad, t):
         return _tanh_grad(grad, t)

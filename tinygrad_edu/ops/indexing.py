@@ -237,6 +237,7 @@ class Getitem(Function):
     Basic indexing (ints, slices, None, ...) returns a view sharing memory with x, as in
     PyTorch; advanced indexing (integer arrays, masks) returns a copy.
     """
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     is_view = True   # for basic indexing the output shares memory with the input
     reads = ((),)    # backward needs only the input's shape
 

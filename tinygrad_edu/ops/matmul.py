@@ -15,6 +15,7 @@ from tinygrad_edu.tensor import Tensor
 
 class Matmul(Function):
     """f(A, B) = A @ B;  dA = G @ Bᵀ, dB = Aᵀ @ G (batch dims that were broadcast are summed by the engine)"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     reads = ((1,), (0,))
 
     def forward(self, a, b):

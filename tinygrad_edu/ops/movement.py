@@ -21,6 +21,7 @@ from tinygrad_edu.tensor import Tensor
 
 class Reshape(Function):
     """f(x) = the same elements in a new shape;  the gradient is reshaped back"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     is_view = True   # NumPy returns a view where it can: the result shares the input's memory
     reads = ((),)
 
@@ -71,6 +72,7 @@ def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 class Permute(Function):
     """f(x) = x with its dims reordered;  the gradient is reordered back"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     is_view = True   # NumPy returns a view where it can: the result shares the input's memory
     reads = ((),)
 
@@ -159,6 +161,7 @@ def unsqueeze(t: Tensor, dim: int) -> Tensor:
 
 class Expand(Function):
     """f(x) = x broadcast to a bigger shape (no copy);  the gradient is summed over the copies"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
     is_view = True   # NumPy returns a view where it can: the result shares the input's memory
     reads = ((),)
 
@@ -322,6 +325,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
 
 class Cat(Function):
     """f(x1, x2, ...) = the inputs joined along `dim`;  each input gets its slice of the gradient"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
 
     def forward(self, *arrays, dim):
         self.dim = dim
