@@ -26,7 +26,27 @@ def _check_eps(eps: Any, layer: str) -> float:
     return float(eps)
 
 
-class LayerNorm(Module):
+class _ScaleAndShift(Module):
+    """What every normalisation layer ends with: an optional per-feature scale (weight, starting at
+    1) and shift (bias, starting at 0), so that the layer starts as a plain normalisation."""
+
+    def _affine_parameters(self, shape: tuple[int, ...], affine: bool, bias: bool, device: Any, dtype: Any) -> None:
+        if affine:
+            self.weight = _empty_parameter(shape, device, dtype)
+            self.bias = _empty_parameter(shape, device, dtype) if bias else None
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        """weight = 1, bias = 0."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+
+class LayerNorm(_ScaleAndShift):
     """Normalise each sample over its last dims (normalized_shape), then scale by weight and shift by
     bias, both of shape normalized_shape."""
 
@@ -39,20 +59,8 @@ class LayerNorm(Module):
                              f"got {normalized_shape!r}")
         self.normalized_shape, self.eps = shape, _check_eps(eps, "LayerNorm")
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = _empty_parameter(shape, device, dtype)
-            self.bias = _empty_parameter(shape, device, dtype) if bias else None
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self._affine_parameters(shape, elementwise_affine, bias, device, dtype)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """weight = 1, bias = 0: the layer starts as a plain normalisation."""
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -62,7 +70,7 @@ class LayerNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class GroupNorm(Module):
+class GroupNorm(_ScaleAndShift):
     """Split the channels into num_groups groups and normalise each sample's group (with the
     spatial dims) on its own; then a scale and shift per channel."""
 
@@ -75,19 +83,8 @@ class GroupNorm(Module):
             raise ValueError(f"GroupNorm: num_channels={num_channels} must be divisible by num_groups={num_groups}")
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = _check_eps(eps, "GroupNorm"), affine
-        if affine:
-            self.weight = _empty_parameter((num_channels,), device, dtype)
-            self.bias = _empty_parameter((num_channels,), device, dtype) if bias else None
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self._affine_parameters((num_channels,), affine, bias, device, dtype)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -100,7 +97,7 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
-class _BatchNorm(Module):
+class _BatchNorm(_ScaleAndShift):
     """What BatchNorm1d and BatchNorm2d share; they differ only in the input dims they accept."""
     input_dims: tuple[int, ...] = ()
 
@@ -114,12 +111,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{layer}: momentum must be a number or None (a cumulative average), got {momentum!r}")
         self.eps, self.momentum = _check_eps(eps, layer), momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = _empty_parameter((num_features,), device, dtype)
-            self.bias = _empty_parameter((num_features,), device, dtype) if bias else None
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self._affine_parameters((num_features,), affine, bias, device, dtype)
         if track_running_stats:
             float_dtype = backend.get_default_dtype() if dtype is None else dtype
             self.register_buffer("running_mean", zeros(num_features, dtype=float_dtype, device=device))
@@ -139,10 +131,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.weight is not None:
-            init.ones_(self.weight)
-        if self.bias is not None:
-            init.zeros_(self.bias)
+        super().reset_parameters()
 
     def _check_input(self, input: Tensor) -> None:
         layer = type(self).__name__
