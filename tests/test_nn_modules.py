@@ -570,3 +570,8 @@ def test_loss_modules_match_torch(reduction):
 def test_loss_module_rejects_an_unknown_reduction():
     with pytest.raises(ValueError, match="MSELoss: reduction must be one of .* got 'avg'"):
         nn.MSELoss(reduction="avg")
+
+
+@pytest.mark.parametrize("padding", ["same", "valid", 0, 1, (1, 2)], ids=str)
+def test_conv2d_prints_every_padding_as_pytorch_does(padding):
+    assert repr(nn.Conv2d(1, 2, 3, padding=padding)) == repr(torch.nn.Conv2d(1, 2, 3, padding=padding))

@@ -59,15 +59,21 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-class Conv2d(Module):
-    """Slides out_channels learned kernels of size (in_channels/groups, kh, kw) over the input;
-    weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,)."""
+def _settings(value: Any, name: str, layer: str, dims: int, fill: int) -> tuple[int, ...]:
+    """A setting as PyTorch's layers keep it: (3,) for a 1-D layer, (3, 3) for a 2-D one."""
+    return pair(value, name, layer) if dims == 2 else line_setting(value, name, layer, fill)[1:]
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__()
-        layer = "Conv2d"
+
+class _ConvNd(Module):
+    """What every convolution layer shares: checked settings, the weight
+    (out_channels, in_channels/groups, *kernel), or (in_channels, out_channels/groups, *kernel)
+    for a transposed one, PyTorch's initialisation (Conv2d's) and PyTorch's repr."""
+    dims = 2
+    transposed = False
+
+    def _setup(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+               groups: int, bias: bool, padding_mode: str, device: Any, dtype: Any, output_padding: Any = 0) -> None:
+        layer, dims = type(self).__name__, self.dims
         in_channels = _positive_int(in_channels, "in_channels", layer)
         out_channels = _positive_int(out_channels, "out_channels", layer)
         groups = _positive_int(groups, "groups", layer)
@@ -76,40 +82,60 @@ class Conv2d(Module):
                              f"out_channels={out_channels}")
         if padding_mode != "zeros":
             raise ValueError(f"{layer}: only padding_mode='zeros' is supported, got {padding_mode!r}")
-        if isinstance(padding, str) and padding not in ("same", "valid"):
-            raise ValueError(f"{layer}: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        if isinstance(padding, str) and (self.transposed or padding not in ("same", "valid")):
+            allowed = "an int or a tuple of ints" + ("" if self.transposed else ", 'valid' or 'same'")
+            raise ValueError(f"{layer}: padding must be {allowed}, got {padding!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = pair(kernel_size, "kernel_size", layer)
-        self.stride, self.dilation = pair(stride, "stride", layer), pair(dilation, "dilation", layer)
-        self.padding = padding if isinstance(padding, str) else pair(padding, "padding", layer)
+        self.kernel_size = _settings(kernel_size, "kernel_size", layer, dims, 1)
+        self.stride, self.dilation = _settings(stride, "stride", layer, dims, 1), _settings(dilation, "dilation",
+                                                                                           layer, dims, 1)
+        self.padding = padding if isinstance(padding, str) else _settings(padding, "padding", layer, dims, 0)
+        self.output_padding = _settings(output_padding, "output_padding", layer, dims, 0)
         self.padding_mode = padding_mode
-        self.weight = _empty_parameter((out_channels, in_channels // groups) + self.kernel_size, device, dtype)
+        sides = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
+        self.weight = _empty_parameter(sides + self.kernel_size, device, dtype)
         self.bias = _empty_parameter((out_channels,), device, dtype) if bias else None
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """PyTorch's default: weights and bias uniform in ±1/√fan_in, fan_in = in_channels/groups·kh·kw."""
+        """PyTorch's default: weights and bias uniform in ±1/√fan_in, fan_in = in_channels/groups·kh·kw
+        (from the weight's dim 1, for both layouts, as in PyTorch)."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init.calculate_fan_in_and_fan_out(self.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
-        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}")
-        if self.padding not in ((0, 0), "valid"):
-            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        zeros, ones = (0,) * self.dims, (1,) * self.dims
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != zeros:
+            text += f", padding={self.padding}"
+        if self.dilation != ones:
             text += f", dilation={self.dilation}"
+        if self.output_padding != zeros:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
         return text
+
+
+class Conv2d(_ConvNd):
+    """Slides out_channels learned kernels of size (in_channels/groups, kh, kw) over the input;
+    weight (out_channels, in_channels/groups, kh, kw), bias (out_channels,)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self._setup(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                    device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
 class MaxPool2d(Module):
@@ -287,62 +313,6 @@ class ModuleList(Module):
 
 
 # ---- more convolutions, pooling and resizing (PyTorch's names, arguments and reprs) ------------
-
-def _settings(value: Any, name: str, layer: str, dims: int, fill: int) -> tuple[int, ...]:
-    """A setting as PyTorch's layers keep it: (3,) for a 1-D layer, (3, 3) for a 2-D one."""
-    return pair(value, name, layer) if dims == 2 else line_setting(value, name, layer, fill)[1:]
-
-
-class _ConvNd(Module):
-    """What Conv1d, ConvTranspose1d and ConvTranspose2d share: checked settings, the weight
-    (out_channels, in_channels/groups, *kernel), or (in_channels, out_channels/groups, *kernel)
-    for a transposed one, PyTorch's initialisation (Conv2d's) and PyTorch's repr."""
-    dims = 2
-    transposed = False
-
-    def _setup(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-               groups: int, bias: bool, padding_mode: str, device: Any, dtype: Any, output_padding: Any = 0) -> None:
-        layer, dims = type(self).__name__, self.dims
-        in_channels = _positive_int(in_channels, "in_channels", layer)
-        out_channels = _positive_int(out_channels, "out_channels", layer)
-        groups = _positive_int(groups, "groups", layer)
-        if in_channels % groups or out_channels % groups:
-            raise ValueError(f"{layer}: groups={groups} must divide in_channels={in_channels} and "
-                             f"out_channels={out_channels}")
-        if padding_mode != "zeros":
-            raise ValueError(f"{layer}: only padding_mode='zeros' is supported, got {padding_mode!r}")
-        if isinstance(padding, str) and (self.transposed or padding not in ("same", "valid")):
-            allowed = "an int or a tuple of ints" + ("" if self.transposed else ", 'valid' or 'same'")
-            raise ValueError(f"{layer}: padding must be {allowed}, got {padding!r}")
-        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = _settings(kernel_size, "kernel_size", layer, dims, 1)
-        self.stride, self.dilation = _settings(stride, "stride", layer, dims, 1), _settings(dilation, "dilation",
-                                                                                           layer, dims, 1)
-        self.padding = padding if isinstance(padding, str) else _settings(padding, "padding", layer, dims, 0)
-        self.output_padding = _settings(output_padding, "output_padding", layer, dims, 0)
-        self.padding_mode = padding_mode
-        sides = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
-        self.weight = _empty_parameter(sides + self.kernel_size, device, dtype)
-        self.bias = _empty_parameter((out_channels,), device, dtype) if bias else None
-        self.reset_parameters()
-
-    reset_parameters = Conv2d.reset_parameters   # fan_in from the weight's dim 1, for both layouts, as in PyTorch
-
-    def extra_repr(self) -> str:
-        zeros, ones = (0,) * self.dims, (1,) * self.dims
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != zeros:
-            text += f", padding={self.padding}"
-        if self.dilation != ones:
-            text += f", dilation={self.dilation}"
-        if self.output_padding != zeros:
-            text += f", output_padding={self.output_padding}"
-        if self.groups != 1:
-            text += f", groups={self.groups}"
-        if self.bias is None:
-            text += ", bias=False"
-        return text
-
 
 class Conv1d(_ConvNd):
     """Slides out_channels learned kernels of size (in_channels/groups, k) along a sequence;
