@@ -13,7 +13,7 @@ from tests.oracle import assert_close, check_against_torch, finite_difference_ch
 from tinygrad_edu import Tensor, nn
 from tinygrad_edu.errors import DTypeError, ShapeError
 
-OPS_TESTED_HERE = ("layer_norm", "group_norm", "batch_norm")
+OPS_TESTED_HERE = ("layer_norm", "group_norm", "batch_norm", "rms_norm", "instance_norm", "local_response_norm")
 
 # (name, ours, theirs, input shapes): every input differentiable, float64
 FUNCTIONAL_CASES = [
@@ -34,6 +34,20 @@ FUNCTIONAL_CASES = [
      lambda x, w, b: TF.batch_norm(x, None, None, w, b, True, 0.1, 1e-3), [(2, 3, 4), (3,), (3,)]),
     ("batch_norm_training_4d_no_affine", lambda x: F.batch_norm(x, None, None, training=True),
      lambda x: TF.batch_norm(x, None, None, training=True), [(2, 3, 2, 2)]),
+    ("rms_norm_last_dim", lambda x, w: F.rms_norm(x, [4], w), lambda x, w: TF.rms_norm(x, [4], w), [(2, 3, 4), (4,)]),
+    ("rms_norm_two_dims_eps", lambda x, w: F.rms_norm(x, (3, 4), w, eps=1e-3),
+     lambda x, w: TF.rms_norm(x, (3, 4), w, eps=1e-3), [(2, 3, 4), (3, 4)]),
+    ("rms_norm_int_shape_no_weight", lambda x: F.rms_norm(x, 5), lambda x: TF.rms_norm(x, [5]), [(5,)]),
+    ("instance_norm_affine_1d", lambda x, w, b: F.instance_norm(x, weight=w, bias=b),
+     lambda x, w, b: TF.instance_norm(x, weight=w, bias=b), [(2, 3, 4), (3,), (3,)]),
+    ("instance_norm_2d_eps", lambda x: F.instance_norm(x, eps=1e-3), lambda x: TF.instance_norm(x, eps=1e-3),
+     [(2, 3, 2, 3)]),
+    ("local_response_norm_3d_odd_size", lambda x: F.local_response_norm(x, 3, alpha=0.5, beta=0.6, k=2.0),
+     lambda x: TF.local_response_norm(x, 3, alpha=0.5, beta=0.6, k=2.0), [(2, 5, 3)]),
+    ("local_response_norm_4d_even_size", lambda x: F.local_response_norm(x, 4, alpha=0.3),
+     lambda x: TF.local_response_norm(x, 4, alpha=0.3), [(2, 6, 2, 2)]),
+    ("local_response_norm_window_wider_than_channels", lambda x: F.local_response_norm(x, 7, alpha=1.0),
+     lambda x: TF.local_response_norm(x, 7, alpha=1.0), [(1, 3, 2)]),
 ]
 
 
@@ -66,6 +80,31 @@ def test_functional_batch_norm_updates_the_running_statistics_in_place_like_torc
         TF.batch_norm(torch.tensor(x), theirs_mean, theirs_var, training=True, momentum=momentum)
     assert_close(ours_mean, theirs_mean, "running_mean")
     assert_close(ours_var, theirs_var, "running_var (unbiased)")
+
+
+def test_rms_norm_default_eps_is_the_dtype_epsilon_like_torch():
+    # numbers so small that mean(x²) ≈ 1e-8 is below float32's epsilon (1.2e-7): eps decides the result
+    x = np.random.default_rng(4).standard_normal((3, 4)) * 1e-4
+    for dtype, torch_dtype in ((tg.float32, torch.float32), (tg.float64, torch.float64)):
+        out = F.rms_norm(Tensor(x, dtype=dtype), [4])
+        assert out.dtype == dtype
+        assert_close(out, TF.rms_norm(torch.tensor(x, dtype=torch_dtype), [4]), f"rms_norm in {dtype}", rtol=1e-5)
+
+
+def test_instance_norm_with_running_statistics_like_torch(device):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 3, 5)) * 2 + 1
+    ours = [tg.zeros(3, dtype=tg.float64, device=device), tg.ones(3, dtype=tg.float64, device=device)]
+    theirs = [torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)]
+    for _ in range(2):   # updated in place: the per-sample statistics averaged over the batch
+        out = F.instance_norm(Tensor(x, device=device), *ours, momentum=0.3)
+        assert_close(out, TF.instance_norm(torch.tensor(x), *theirs, momentum=0.3), "output with input statistics")
+    assert_close(ours[0], theirs[0], "running_mean")
+    assert_close(ours[1], theirs[1], "running_var (unbiased, per sample)")
+    check_against_torch(  # and with use_input_stats=False they stand in for the sample's own
+        lambda x, w, b: F.instance_norm(x, *ours, w, b, use_input_stats=False),
+        lambda x, w, b: TF.instance_norm(x, *theirs, w, b, use_input_stats=False), [(2, 3, 4), (3,), (3,)],
+        device=device, double=True)
 
 
 # ---- the modules -------------------------------------------------------------------------------
@@ -102,6 +141,20 @@ MODULE_PAIRS = [
      (3, 2, 2, 3)),
     ("batch_norm_2d_no_running_stats", lambda: nn.BatchNorm2d(2, track_running_stats=False),
      lambda: torch.nn.BatchNorm2d(2, track_running_stats=False), (3, 2, 2, 2)),
+    ("rms_norm", lambda: nn.RMSNorm(4), lambda: torch.nn.RMSNorm(4), (2, 3, 4)),
+    ("rms_norm_tuple_eps_no_affine", lambda: nn.RMSNorm([3, 4], eps=1e-3, elementwise_affine=False),
+     lambda: torch.nn.RMSNorm([3, 4], eps=1e-3, elementwise_affine=False), (2, 3, 4)),
+    ("instance_norm_1d", lambda: nn.InstanceNorm1d(3), lambda: torch.nn.InstanceNorm1d(3), (2, 3, 5)),
+    ("instance_norm_1d_unbatched_affine", lambda: nn.InstanceNorm1d(3, affine=True),
+     lambda: torch.nn.InstanceNorm1d(3, affine=True), (3, 5)),
+    ("instance_norm_2d_running_stats", lambda: nn.InstanceNorm2d(2, affine=True, track_running_stats=True),
+     lambda: torch.nn.InstanceNorm2d(2, affine=True, track_running_stats=True), (3, 2, 2, 3)),
+    ("instance_norm_2d_unbatched_cumulative", lambda: nn.InstanceNorm2d(2, momentum=None, track_running_stats=True),
+     lambda: torch.nn.InstanceNorm2d(2, momentum=None, track_running_stats=True), (2, 3, 3)),
+    ("instance_norm_2d_no_bias", lambda: nn.InstanceNorm2d(2, affine=True, bias=False),
+     lambda: torch.nn.InstanceNorm2d(2, affine=True, bias=False), (2, 2, 3, 2)),
+    ("local_response_norm", lambda: nn.LocalResponseNorm(3, alpha=0.5, k=2.0),
+     lambda: torch.nn.LocalResponseNorm(3, alpha=0.5, k=2.0), (2, 4, 3, 2)),
 ]
 
 
@@ -157,7 +210,9 @@ def test_state_dicts_load_both_ways_strictly(name, make_ours, make_theirs, shape
     for key, value in theirs.state_dict().items():
         assert torch.equal(back.state_dict()[key], value), key
     if "num_batches_tracked" in theirs.state_dict():
-        assert ours.num_batches_tracked.dtype == tg.int64 and ours.num_batches_tracked.item() == 1
+        # batch norm counted the batch; instance norm, as PyTorch's, counts none
+        assert ours.num_batches_tracked.dtype == tg.int64
+        assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item()
 
 
 def test_batch_norm_second_derivatives_through_the_batch_statistics(device):
@@ -237,3 +292,44 @@ def test_an_empty_batch_passes_through_and_leaves_the_statistics_alone():
     out = bn(tg.randn(0, 3))
     assert out.shape == (0, 3)
     assert bn.running_mean.tolist() == [0, 0, 0] and bn.running_var.tolist() == [1, 1, 1]
+
+
+def test_rms_instance_and_local_response_norm_refuse_bad_input_naming_layer_and_shapes():
+    with pytest.raises(ShapeError, match=r"rms_norm: normalized_shape=\(4,\) needs an input of shape \(\*, 4\), "
+                                         r"got an input of shape \(2, 3\)"):
+        F.rms_norm(tg.randn(2, 3), [4])
+    with pytest.raises(ShapeError, match=r"rms_norm: expected weight of shape \(3,\).*got weight of shape \(4,\)"):
+        F.rms_norm(tg.randn(2, 3), [3], tg.ones(4))
+    with pytest.raises(DTypeError, match="rms_norm: input must be floating point.*int64"):
+        F.rms_norm(Tensor([[1, 2, 3]]), [3])
+    with pytest.raises(ValueError, match="RMSNorm: normalized_shape must be an int or a non-empty tuple"):
+        nn.RMSNorm(())
+    with pytest.raises(ValueError, match="RMSNorm: eps must be a non-negative number"):
+        nn.RMSNorm(3, eps=-1.0)
+    with pytest.raises(ShapeError, match=r"instance_norm: expected an input of shape \(N, C, \*\).*\(2, 3\)"):
+        F.instance_norm(tg.randn(2, 3))
+    with pytest.raises(ValueError, match=r"instance_norm: expected more than 1 spatial element.*\(2, 3, 1\)"):
+        F.instance_norm(tg.randn(2, 3, 1))
+    with pytest.raises(ShapeError, match=r"instance_norm: expected running_var of shape \(3,\)"):
+        F.instance_norm(tg.randn(2, 3, 4), tg.zeros(3), tg.ones(2))
+    with pytest.raises(ValueError, match="instance_norm: running_mean and running_var must be given"):
+        F.instance_norm(tg.randn(2, 3, 4), use_input_stats=False)
+    with pytest.raises(ValueError, match=r"InstanceNorm1d: expected 2-D \(unbatched\) or 3-D input, got 4-D"):
+        nn.InstanceNorm1d(3)(tg.randn(2, 3, 4, 4))
+    with pytest.raises(ValueError, match=r"local_response_norm: size must be a positive int, got 0"):
+        F.local_response_norm(tg.randn(2, 3, 4), 0)
+    with pytest.raises(ShapeError, match=r"local_response_norm: expected .* at least 3 dims, got \(2, 3\)"):
+        F.local_response_norm(tg.randn(2, 3), 2)
+    with pytest.raises(ValueError, match="LocalResponseNorm: size must be a positive int"):
+        nn.LocalResponseNorm(-1)
+
+
+def test_instance_norm_channel_mismatch_is_an_error_with_weights_or_buffers_and_a_warning_without():
+    norm = nn.InstanceNorm2d(3, affine=True, track_running_stats=True)
+    with pytest.raises(ShapeError, match=r"InstanceNorm2d: expected 3 channels .*\(2, 4, 2, 2\)"):
+        norm(tg.randn(2, 4, 2, 2))
+    assert norm.running_mean.tolist() == [0, 0, 0] and norm.running_var.tolist() == [1, 1, 1]
+    x = np.random.default_rng(6).standard_normal((2, 4, 3))
+    with pytest.warns(UserWarning, match="InstanceNorm1d.*num_features=3"):
+        out = nn.InstanceNorm1d(3)(Tensor(x))
+    assert_close(out, TF.instance_norm(torch.tensor(x)), "normalised all the same, as PyTorch")

@@ -1,13 +1,16 @@
-"""Normalisation layers: LayerNorm, GroupNorm, BatchNorm1d and BatchNorm2d.
+"""Normalisation layers: LayerNorm, RMSNorm, GroupNorm, BatchNorm1d, BatchNorm2d, InstanceNorm1d,
+InstanceNorm2d and LocalResponseNorm.
 
 Each holds a learned scale (`weight`, starting at 1) and shift (`bias`, starting at 0) and calls
 the function of the same name in `tinygrad_edu/ops/normalization.py`, where the math and its
 gradient are. Batch norm also keeps running averages of the batch statistics as buffers
 (`running_mean`, `running_var`, `num_batches_tracked`: in the state dict under PyTorch's names),
-and uses them instead of the batch's own in evaluation mode (`model.eval()`).
+and uses them instead of the batch's own in evaluation mode (`model.eval()`); instance norm
+can keep the same buffers (track_running_stats=True), averaged over the samples of each batch.
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from tinygrad_edu import backend
@@ -173,3 +176,87 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input: each channel over the batch and the pixels."""
     input_dims = (4,)
+
+
+class RMSNorm(_ScaleAndShift):
+    """Divide each sample by the root mean square of its last dims (normalized_shape), then scale
+    by weight; no mean is taken away and there is no bias. eps=None means the input dtype's
+    machine epsilon, as in PyTorch."""
+
+    def __init__(self, normalized_shape: Any, eps: float | None = None, elementwise_affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        if not shape or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape):
+            raise ValueError(f"RMSNorm: normalized_shape must be an int or a non-empty tuple of ints, "
+                             f"got {normalized_shape!r}")
+        self.normalized_shape = shape
+        self.eps = None if eps is None else _check_eps(eps, "RMSNorm")
+        self.elementwise_affine = elementwise_affine
+        self._affine_parameters(shape, elementwise_affine, False, device, dtype)
+        self.reset_parameters()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class _InstanceNorm(_BatchNorm):
+    """What InstanceNorm1d and InstanceNorm2d share: batch norm's settings and buffers, but each
+    sample's each channel is normalised on its own, and an unbatched input (C, *) is accepted."""
+    spatial_dims = 1
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        layer, n = type(self).__name__, self.spatial_dims
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{layer}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (n + 1, n + 2):
+            raise ValueError(f"{layer}: expected {n + 1}-D (unbatched) or {n + 2}-D input, got {input.ndim}-D input "
+                             f"of shape {input.shape}")
+        batched = input.ndim == n + 2
+        x = input if batched else input.unsqueeze(0)
+        if x.shape[1] != self.num_features:
+            if self.affine or self.track_running_stats:
+                raise ShapeError(f"{layer}: expected {self.num_features} channels for num_features="
+                                 f"{self.num_features}, got an input of shape {input.shape}")
+            # Without weights or buffers num_features is unused; PyTorch warns and goes on.
+            warnings.warn(f"{layer}: the input of shape {input.shape} does not have num_features="
+                          f"{self.num_features} channels; it is normalised all the same", stacklevel=2)
+        # Running statistics are read only in evaluation, and only when they are kept.
+        use_input_stats = self.training or not self.track_running_stats
+        out = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
+                              0.0 if self.momentum is None else self.momentum, self.eps)
+        return out if batched else out.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input: each sample's each channel over L."""
+    spatial_dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input: each sample's each channel over its pixels."""
+    spatial_dims = 2
+
+
+class LocalResponseNorm(Module):
+    """Divide each channel by (k + alpha·mean of the squares of `size` neighbouring channels)^beta:
+    AlexNet's competition between nearby channels."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size = _positive_int(size, "size", "LocalResponseNorm")
+        self.alpha, self.beta, self.k = alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
