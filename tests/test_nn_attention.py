@@ -444,3 +444,128 @@ def test_multihead_attention_masks_must_be_tensors():
     x = tg.randn(3, 2, 4)
     with pytest.raises(TypeError, match="MultiheadAttention.*attn_mask.*ndarray"):
         nn.MultiheadAttention(4, 2)(x, x, x, attn_mask=np.zeros((3, 3), bool))
+
+
+# ---- nn.TransformerDecoderLayer, nn.TransformerDecoder and nn.Transformer --------------------
+
+def load_from_torch(ours, theirs):
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()}, strict=True)
+    return ours, theirs
+
+
+def compare_two_inputs(ours, theirs, shapes, train: bool, forward_kw: dict):
+    """Run both on the same two inputs (tgt and memory, or src and tgt): outputs, input and parameter gradients."""
+    ours.train(train), theirs.train(train)
+    xs = [RNG.standard_normal(s) for s in shapes]
+    our_xs = [tg.Tensor(x, requires_grad=True) for x in xs]
+    their_xs = [torch.tensor(x, requires_grad=True) for x in xs]
+    our_kw = {k: tg.Tensor(v) if isinstance(v, np.ndarray) else v for k, v in forward_kw.items()}
+    their_kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in forward_kw.items()}
+    out, expected = ours(*our_xs, **our_kw), theirs(*their_xs, **their_kw)
+    assert_close(out, expected, "output", rtol=1e-8, atol=1e-9)
+    upstream = RNG.standard_normal(expected.shape)
+    (out * tg.Tensor(upstream)).sum().backward()
+    (expected * torch.tensor(upstream)).sum().backward()
+    for i, (a, b) in enumerate(zip(our_xs, their_xs)):
+        assert_close(a.grad, b.grad, f"gradient of input {i}", rtol=1e-8, atol=1e-9)
+    our_params = dict(ours.named_parameters())
+    for name, p in theirs.named_parameters():
+        assert_close(our_params[name].grad, p.grad, f"gradient of {name}", rtol=1e-8, atol=1e-9)
+
+
+CAUSAL_3 = np.triu(np.ones((3, 3), bool), 1)
+MEMORY_PADDING_2x4 = PADDING_2x4
+DECODER_CASES = {
+    "post_norm_relu": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0), False, {}),
+    "pre_norm_gelu_batch_first": (dict(d_model=6, nhead=3, dim_feedforward=5, dropout=0.0, activation="gelu",
+                                       norm_first=True, batch_first=True), True, {}),
+    "causal_and_memory_padding": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0), False,
+                                  {"tgt_mask": CAUSAL_3, "tgt_is_causal": True,
+                                   "memory_key_padding_mask": MEMORY_PADDING_2x4}),
+    "float_masks_no_bias": (dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0, bias=False, layer_norm_eps=1e-3),
+                            False, {"tgt_mask": RNG.standard_normal((3, 3)), "memory_mask": RNG.standard_normal((3, 4)),
+                                    "tgt_key_padding_mask": np.array([[False, False, True], [False, False, False]])}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DECODER_CASES))
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+def test_transformer_decoder_layer_matches_torch_outputs_and_every_gradient(name, train):
+    config, batch_first, forward_kw = DECODER_CASES[name]
+    ours, theirs = load_from_torch(nn.TransformerDecoderLayer(**config, dtype=tg.float64),
+                                   torch.nn.TransformerDecoderLayer(**config).double())
+    shapes = [(2, 3, 6), (2, 4, 6)] if batch_first else [(3, 2, 6), (4, 2, 6)]
+    compare_two_inputs(ours, theirs, shapes, train, forward_kw)
+
+
+def test_transformer_decoder_layer_names_its_parts_like_torch_and_takes_one_sequence():
+    config = dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0, activation=nn.SiLU())
+    ours, theirs = load_from_torch(nn.TransformerDecoderLayer(**config, dtype=tg.float64),
+                                   torch.nn.TransformerDecoderLayer(**{**config, "activation": torch.nn.SiLU()}).double())
+    assert [n for n, _ in ours.named_children()] == [n for n, _ in theirs.named_children()]
+    compare_two_inputs(ours, theirs, [(3, 6), (4, 6)], True, {})
+
+
+def test_transformer_decoder_stacks_copies_and_matches_torch():
+    config = dict(d_model=6, nhead=2, dim_feedforward=8, dropout=0.0)
+    ours, theirs = load_from_torch(
+        nn.TransformerDecoder(nn.TransformerDecoderLayer(**config, dtype=tg.float64), 2,
+                              norm=nn.LayerNorm(6, dtype=tg.float64)),
+        torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(**config), 2, norm=torch.nn.LayerNorm(6)).double())
+    assert ours.layers[0].linear1.weight is not ours.layers[1].linear1.weight
+    compare_two_inputs(ours, theirs, [(3, 2, 6), (4, 2, 6)], True,
+                       {"tgt_mask": CAUSAL_3, "memory_key_padding_mask": MEMORY_PADDING_2x4})
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("train", [True, False], ids=["train", "eval"])
+def test_transformer_matches_torch_outputs_and_every_gradient(batch_first, train):
+    config = dict(d_model=6, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=8, dropout=0.0,
+                  batch_first=batch_first, norm_first=batch_first)
+    ours, theirs = load_from_torch(nn.Transformer(**config, dtype=tg.float64), torch.nn.Transformer(**config).double())
+    shapes = [(2, 4, 6), (2, 3, 6)] if batch_first else [(4, 2, 6), (3, 2, 6)]
+    mask = nn.Transformer.generate_square_subsequent_mask(3, dtype=tg.float64).numpy()
+    compare_two_inputs(ours, theirs, shapes, train,
+                       {"tgt_mask": mask, "src_key_padding_mask": PADDING_2x4,
+                        "memory_key_padding_mask": PADDING_2x4})
+
+
+def test_transformer_defaults_state_dict_and_initialisation_follow_torch():
+    torch.manual_seed(0)
+    theirs = torch.nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+                                  dim_feedforward=32)
+    ours = nn.Transformer(d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=32)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in ours.named_children()] == ["encoder", "decoder"]
+    assert ours.encoder.layers[0].dropout.p == 0.1 and ours.decoder.norm is not None
+    # every matrix is Xavier-uniform, linear1 too: bounded by √(6/(fan_in + fan_out)), and spread like it
+    w = ours.decoder.layers[0].linear1.weight.numpy()
+    bound = math.sqrt(6 / (16 + 32))
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
+    theirs.load_state_dict({k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}, strict=True)
+    expected = torch.nn.Transformer.generate_square_subsequent_mask(4)
+    assert torch.equal(torch.tensor(nn.Transformer.generate_square_subsequent_mask(4).numpy()), expected)
+
+
+def test_transformer_takes_a_custom_encoder_and_decoder():
+    encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(6, 2, 8, 0.0), 1)
+    decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(6, 2, 8, 0.0), 1)
+    model = nn.Transformer(6, 2, custom_encoder=encoder, custom_decoder=decoder)
+    assert model.encoder is encoder and model.decoder is decoder
+    assert model(tg.randn(4, 2, 6), tg.randn(3, 2, 6)).shape == (3, 2, 6)
+
+
+def test_transformer_and_decoder_refuse_bad_input_naming_the_layer_and_shapes():
+    model = nn.Transformer(6, 2, 1, 1, 8)
+    with pytest.raises(ShapeError, match=r"Transformer: src and tgt must both be batched with one batch size.*"
+                                         r"src \(4, 2, 6\) and tgt \(3, 5, 6\)"):
+        model(tg.randn(4, 2, 6), tg.randn(3, 5, 6))
+    with pytest.raises(ShapeError, match=r"Transformer: src and tgt must have d_model=6 .*tgt \(3, 2, 5\)"):
+        model(tg.randn(4, 2, 6), tg.randn(3, 2, 5))
+    with pytest.raises(ValueError, match="TransformerDecoderLayer.*activation.*'tanh'"):
+        nn.TransformerDecoderLayer(4, 2, activation="tanh")
+    with pytest.raises(ValueError, match="TransformerDecoder: num_layers must be a positive int"):
+        nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2), 0)
+    with pytest.raises(ShapeError, match=r"MultiheadAttention.*key \(4, 2, 5\)"):
+        nn.TransformerDecoderLayer(4, 2)(tg.randn(3, 2, 4), tg.randn(4, 2, 5))

@@ -1,4 +1,4 @@
-"""Attention layers: MultiheadAttention (and the Transformer encoder built on it).
+"""Attention layers: MultiheadAttention, and the Transformer built on it (encoder, decoder, both).
 
 Names, arguments, parameters, initialisation and masks follow PyTorch's, so a PyTorch
 state_dict loads with strict=True and the outputs agree. The arithmetic is
@@ -11,7 +11,7 @@ import math
 from typing import Any, Callable
 
 from tinygrad_edu import backend
-from tinygrad_edu.creation import zeros
+from tinygrad_edu.creation import full, zeros
 from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
@@ -208,6 +208,17 @@ class MultiheadAttention(Module):
 ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
 
+def _activation(activation: str | Callable[[Tensor], Tensor], layer: str) -> Callable[[Tensor], Tensor]:
+    """'relu', 'gelu' or a callable (a function or a module), as PyTorch's Transformer layers take it."""
+    if isinstance(activation, str):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"{layer}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
+        return ACTIVATIONS[activation]
+    if not callable(activation):
+        raise TypeError(f"{layer}: activation must be 'relu', 'gelu' or a callable, got {type(activation).__name__}")
+    return activation
+
+
 class TransformerEncoderLayer(Module):
     """One Transformer encoder block: self-attention, then a two-layer feed-forward network,
     each added back to its input (a residual) and layer-normalised, after the addition
@@ -220,14 +231,7 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if isinstance(activation, str):
-            if activation not in ACTIVATIONS:
-                raise ValueError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, "
-                                 f"got {activation!r}")
-            activation = ACTIVATIONS[activation]
-        elif not callable(activation):
-            raise TypeError(f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, got "
-                            f"{type(activation).__name__}")
+        activation = _activation(activation, "TransformerEncoderLayer")
         dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", "TransformerEncoderLayer")
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
                                             device=device, dtype=dtype)
@@ -281,3 +285,138 @@ class TransformerEncoder(Module):
         for layer in self.layers:
             x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
         return x if self.norm is None else self.norm(x)
+
+
+class TransformerDecoderLayer(Module):
+    """One Transformer decoder block: self-attention over the target, attention from the target
+    to the encoder's output (memory), then the feed-forward network; each added back to its
+    input and layer-normalised, after (norm_first=False) or before (norm_first=True).
+    Submodules as PyTorch names them: self_attn, multihead_attn, linear1, dropout, linear2,
+    norm1, norm2, norm3, dropout1, dropout2, dropout3."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = "relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        activation = _activation(activation, "TransformerDecoderLayer")
+        dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", "TransformerDecoderLayer")
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            device=device, dtype=dtype)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                                 device=device, dtype=dtype)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
+        self.activation = activation    # a Module (nn.GELU()) becomes a child, as in PyTorch
+
+    def _self_attention(self, x: Tensor, mask: Tensor | None, padding: Tensor | None, is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _memory_attention(self, x: Tensor, memory: Tensor, mask: Tensor | None, padding: Tensor | None,
+                          is_causal: bool) -> Tensor:
+        x = self.multihead_attn(x, memory, memory, attn_mask=mask, key_padding_mask=padding, need_weights=False,
+                                is_causal=is_causal)[0]
+        return self.dropout2(x)
+
+    def _feed_forward(self, x: Tensor) -> Tensor:
+        return self.dropout3(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None, memory_mask: Tensor | None = None,
+                tgt_key_padding_mask: Tensor | None = None, memory_key_padding_mask: Tensor | None = None,
+                tgt_is_causal: bool = False, memory_is_causal: bool = False) -> Tensor:
+        """tgt (T, N, d_model) and memory (S, N, d_model), batch first with batch_first, or
+        unbatched (T, d_model), (S, d_model); masks as in MultiheadAttention (True = may not attend)."""
+        x = tgt
+        if self.norm_first:
+            x = x + self._self_attention(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+            x = x + self._memory_attention(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
+                                           memory_is_causal)
+            return x + self._feed_forward(self.norm3(x))
+        x = self.norm1(x + self._self_attention(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+        x = self.norm2(x + self._memory_attention(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
+        return self.norm3(x + self._feed_forward(x))
+
+
+class TransformerDecoder(Module):
+    """num_layers copies of decoder_layer, one after the other (layers.0, layers.1, ...), each
+    attending to the same memory, then an optional final norm."""
+
+    def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None) -> None:
+        super().__init__()
+        if not isinstance(decoder_layer, Module):
+            raise TypeError(f"TransformerDecoder: decoder_layer must be a Module, got {type(decoder_layer).__name__}")
+        self.num_layers = _positive_int(num_layers, "num_layers", "TransformerDecoder")
+        self.layers = ModuleList(copy.deepcopy(decoder_layer) for _ in range(num_layers))
+        self.norm = norm
+
+    def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None, memory_mask: Tensor | None = None,
+                tgt_key_padding_mask: Tensor | None = None, memory_key_padding_mask: Tensor | None = None,
+                tgt_is_causal: bool | None = None, memory_is_causal: bool = False) -> Tensor:
+        x = tgt
+        for layer in self.layers:
+            x = layer(x, memory, tgt_mask=tgt_mask, memory_mask=memory_mask, tgt_key_padding_mask=tgt_key_padding_mask,
+                      memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=bool(tgt_is_causal),
+                      memory_is_causal=memory_is_causal)
+        return x if self.norm is None else self.norm(x)
+
+
+class Transformer(Module):
+    """The whole encoder-decoder Transformer of "Attention Is All You Need": the encoder reads
+    src into a memory, the decoder reads tgt and attends to that memory. Submodules encoder and
+    decoder (each with its final LayerNorm), as PyTorch names them; the matrices start
+    Xavier-uniform, as PyTorch's do."""
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6, num_decoder_layers: int = 6,
+                 dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = "relu", custom_encoder: Module | None = None,
+                 custom_decoder: Module | None = None, layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        layer = dict(d_model=d_model, nhead=nhead, dim_feedforward=dim_feedforward, dropout=dropout,
+                     activation=activation, layer_norm_eps=layer_norm_eps, batch_first=batch_first,
+                     norm_first=norm_first, bias=bias, device=device, dtype=dtype)
+        norm = dict(eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
+        self.encoder = custom_encoder if custom_encoder is not None else TransformerEncoder(
+            TransformerEncoderLayer(**layer), num_encoder_layers, LayerNorm(d_model, **norm))
+        self.decoder = custom_decoder if custom_decoder is not None else TransformerDecoder(
+            TransformerDecoderLayer(**layer), num_decoder_layers, LayerNorm(d_model, **norm))
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+        for p in self.parameters():   # PyTorch's _reset_parameters: every matrix, custom parts included
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+
+    def forward(self, src: Tensor, tgt: Tensor, src_mask: Tensor | None = None, tgt_mask: Tensor | None = None,
+                memory_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                tgt_key_padding_mask: Tensor | None = None, memory_key_padding_mask: Tensor | None = None,
+                src_is_causal: bool | None = None, tgt_is_causal: bool | None = None,
+                memory_is_causal: bool = False) -> Tensor:
+        """src (S, N, E) and tgt (T, N, E) (batch first with batch_first, or unbatched (S, E),
+        (T, E)); returns (T, N, E): one output per target position."""
+        for name, t in (("src", src), ("tgt", tgt)):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Transformer: {name} must be a Tensor, got {type(t).__name__}")
+        batch_dim = 0 if self.batch_first else 1
+        if src.ndim != tgt.ndim or (src.ndim == 3 and src.shape[batch_dim] != tgt.shape[batch_dim]):
+            raise ShapeError(f"Transformer: src and tgt must both be batched with one batch size (dim {batch_dim}, "
+                             f"batch_first={self.batch_first}) or both unbatched, got src {src.shape} and tgt {tgt.shape}")
+        if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+            raise ShapeError(f"Transformer: src and tgt must have d_model={self.d_model} features (last dim), got "
+                             f"src {src.shape} and tgt {tgt.shape}")
+        memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
+        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                            tgt_key_padding_mask=tgt_key_padding_mask,
+                            memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                            memory_is_causal=memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+        """The causal mask (sz, sz): 0 on and below the diagonal, -inf above (no peeking at later positions)."""
+        return full((sz, sz), -math.inf, dtype=dtype, device=device).triu(diagonal=1)
