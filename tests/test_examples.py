@@ -26,10 +26,12 @@ def run_example(name: str, *args: str) -> dict:
     try:
         spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module   # as a real import does: @dataclass and pickling look the module up
         spec.loader.exec_module(module)
         return module.main(list(args))
     finally:
         sys.path.remove(str(EXAMPLES))
+        sys.modules.pop(f"example_{name}", None)
 
 
 @pytest.fixture(scope="session")
