@@ -567,3 +567,26 @@ def test_the_user_s_own_numpy_still_warns_as_it_did():
     assert np.geterr() == before
     with pytest.warns(RuntimeWarning, match="overflow"):
         np.exp(np.array([1000.0], dtype=np.float32))
+
+
+class _UsersOwnExp(tg.Function):
+    """f(x) = e^x computed with NumPy's Python-level function, as a user might write it;
+    df/dx = e^x"""
+
+    def forward(self, x):
+        return np.exp(x) + np.sum(x) * 0   # np.sum: NumPy code outside tinygrad_edu's modules
+
+    def backward(self, grad):
+        return grad * self.inputs[0].exp()
+
+
+@pytest.mark.parametrize("mode", ["default", "error", "always"])
+def test_a_user_defined_function_computes_quietly_too_and_backward_as_well(mode):
+    """Only the ops that declare quiet_by_filter skip the quiet block; a Function of the user's
+    own gets it, whatever the warnings filters and NumPy's error settings say."""
+    x = tg.tensor([1000.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings(), np.errstate(all="raise" if mode == "error" else "warn"):
+        warnings.simplefilter(mode)
+        y = _UsersOwnExp.apply(x)
+        (y * tg.tensor([1.0, -np.inf])).sum().backward()   # inf · e^1000 and -inf: nan, quietly
+    assert np.isinf(y.numpy()[0]) and not np.isfinite(x.grad.numpy()).all()
