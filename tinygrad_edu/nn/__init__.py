@@ -19,8 +19,10 @@ initialisers; utils/ gradient clipping and parameter vectors.
 from tinygrad_edu.nn import activations, functional, init, utils
 from tinygrad_edu.nn.activations import MODULES as _ACTIVATION_MODULES
 from tinygrad_edu.nn.activation_layers import PReLU, Softmax2d
+from tinygrad_edu.nn.adaptive_pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from tinygrad_edu.nn.attention import (MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer,
                                         TransformerEncoder, TransformerEncoderLayer)
+from tinygrad_edu.nn.bilinear import Bilinear
 from tinygrad_edu.nn.channel_dropout import Dropout1d, Dropout2d
 from tinygrad_edu.nn.containers import ModuleDict, ParameterDict, ParameterList
 from tinygrad_edu.nn.distance import CosineSimilarity, PairwiseDistance
@@ -28,6 +30,7 @@ from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.layers import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d,
                                     ConvTranspose1d, ConvTranspose2d, Dropout, Flatten, Identity, Linear, MaxPool1d,
                                     MaxPool2d, ModuleList, Sequential, Unflatten, Upsample)
+from tinygrad_edu.nn.likelihood_losses import GaussianNLLLoss, PoissonNLLLoss
 from tinygrad_edu.nn.losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss, HuberLoss,
                                     KLDivLoss, L1Loss, MSELoss, NLLLoss, SmoothL1Loss)
 from tinygrad_edu.nn.margin_losses import (HingeEmbeddingLoss, MarginRankingLoss, MultiLabelSoftMarginLoss,
