@@ -257,6 +257,15 @@ def test_poisson_nll_loss_module_matches_torch(args):
     assert_close(ours(tg.Tensor(x), tg.Tensor(COUNTS)), theirs(torch.tensor(x), torch.tensor(COUNTS)), "forward")
 
 
+@pytest.mark.parametrize("full", [False, True])
+def test_integer_targets_are_read_as_the_inputs_dtype_as_in_torch(full, device):
+    x, counts = RNG.standard_normal((3, 4)), COUNTS.astype(np.int64)   # PyTorch's log of int64 counts is float32: rtol 1e-6
+    assert_close(F.poisson_nll_loss(tg.Tensor(x, device=device), tg.Tensor(counts, device=device), full=full),
+                 TF.poisson_nll_loss(torch.tensor(x), torch.tensor(counts), full=full), "poisson", rtol=1e-6)
+    assert_close(F.gaussian_nll_loss(tg.Tensor(x, device=device), tg.Tensor(counts, device=device), 0.5, full),
+                 TF.gaussian_nll_loss(torch.tensor(x), torch.tensor(counts), 0.5, full), "gaussian", rtol=1e-6)
+
+
 def test_poisson_nll_loss_errors_name_the_op_and_shapes():
     with pytest.raises(ShapeError, match=r"poisson_nll_loss: .*\(2, 3\).*\(4,\)"):
         F.poisson_nll_loss(tg.randn(2, 3), tg.randn(4))

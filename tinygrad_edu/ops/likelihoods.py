@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tinygrad_edu import backend
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.losses import _as_target, _check_reduction, _reduce
@@ -18,6 +19,12 @@ from tinygrad_edu.ops.margins import _broadcast_shapes
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.windows import check_float
 from tinygrad_edu.tensor import Tensor
+
+
+def _float_target(target: Any, input: Tensor, op: str) -> Tensor:
+    """The target on input's device; integer counts or labels are read as input's dtype, as PyTorch promotes them."""
+    target = _as_target(target, input, op, input.dtype)
+    return target if backend.is_floating(target.dtype) else target.to(input.dtype)
 
 
 def _gaussian_var(input: Tensor, var: Any) -> Tensor:
@@ -50,7 +57,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Any, full: bool = Fals
     clamped to at least eps and, as in PyTorch, no gradient through that clamp."""
     _check_reduction(reduction, "gaussian_nll_loss")
     check_float("gaussian_nll_loss", input=input)
-    target = _as_target(target, input, "gaussian_nll_loss", input.dtype)
+    target = _float_target(target, input, "gaussian_nll_loss")
     var = _gaussian_var(input, var)
     _broadcast_shapes("gaussian_nll_loss", input, target, var)
     # the clamp's value without its gradient: var's gradient is taken as if it were not there
@@ -70,7 +77,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     Stirling's target·log target - target + ½·log(2π·target) where target > 1."""
     _check_reduction(reduction, "poisson_nll_loss")
     check_float("poisson_nll_loss", input=input)
-    target = _as_target(target, input, "poisson_nll_loss", input.dtype)
+    target = _float_target(target, input, "poisson_nll_loss")
     check_float("poisson_nll_loss", input=input, target=target)
     _broadcast_shapes("poisson_nll_loss", input, target)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
