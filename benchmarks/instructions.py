@@ -7,8 +7,10 @@ callgrind, gives the same number on every run, so a change's cost shows even whe
     python -m benchmarks.instructions W3 W5 --against HEAD~3  # and the same for an older commit
 
 Each count is (a run with `--steps` steps) − (a run with none), divided by the steps, so the
-import and the set-up cancel out; PYTHONHASHSEED is fixed and BLAS runs on one thread, which
-makes the runs repeatable to well under 1%. Instructions are not time (cache misses and memory
+import and the set-up cancel out; PYTHONHASHSEED is fixed, BLAS runs on one thread, and the
+objects made before the counted steps are frozen out of the garbage collector (otherwise one
+full collection, landing in one run and not the other, moves a count by millions), which
+makes the runs repeatable. Instructions are not time (cache misses and memory
 bandwidth are not counted, and callgrind runs about 50× slower than the program), so this
 complements the timed benchmarks for small-array, overhead-bound workloads (W2, W3, W5)
 rather than replacing them. Needs Valgrind (`apt-get install valgrind`).
@@ -36,6 +38,9 @@ from benchmarks import system_tinygrad_edu as system
 run = system.BUILDERS[sys.argv[2]](FULL, "cpu")
 for _ in range(2):
     run.step()
+import gc
+gc.collect()
+gc.freeze()   # what exists now is never traversed again: a full collection costs the same in both runs
 for _ in range(int(sys.argv[3])):
     run.step()
 """
