@@ -219,7 +219,37 @@ def _activation(activation: str | Callable[[Tensor], Tensor], layer: str) -> Cal
     return activation
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: their submodules, registered in PyTorch's
+    order and under PyTorch's names (the attentions, linear1, dropout, linear2, norm1..., dropout1...),
+    and self-attention with its dropout."""
+
+    def _build(self, layer: str, attentions: tuple[str, ...], d_model: int, nhead: int, dim_feedforward: int,
+               dropout: float, activation: str | Callable[[Tensor], Tensor], layer_norm_eps: float, batch_first: bool,
+               norm_first: bool, bias: bool, device: Any, dtype: Any) -> None:
+        activation = _activation(activation, layer)
+        dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", layer)
+        for name in attentions:
+            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                                   device=device, dtype=dtype))
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
+        self.norm_first = norm_first
+        blocks = range(1, len(attentions) + 2)   # one norm and one dropout per attention, and for the feed-forward
+        for i in blocks:
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype))
+        for i in blocks:
+            setattr(self, f"dropout{i}", Dropout(dropout))
+        self.activation = activation    # a Module (nn.GELU()) becomes a child, as in PyTorch
+
+    def _self_attention(self, x: Tensor, mask: Tensor | None, padding: Tensor | None, is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """One Transformer encoder block: self-attention, then a two-layer feed-forward network,
     each added back to its input (a residual) and layer-normalised, after the addition
     (norm_first=False, the original Transformer) or before the block (norm_first=True).
@@ -231,23 +261,8 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        activation = _activation(activation, "TransformerEncoderLayer")
-        dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", "TransformerEncoderLayer")
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                            device=device, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
-        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        self.activation = activation    # a Module (nn.GELU()) becomes a child, as in PyTorch
-
-    def _self_attention(self, x: Tensor, mask: Tensor | None, padding: Tensor | None, is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
-                           is_causal=is_causal)[0]
-        return self.dropout1(x)
+        self._build("TransformerEncoderLayer", ("self_attn",), d_model, nhead, dim_feedforward, dropout, activation,
+                    layer_norm_eps, batch_first, norm_first, bias, device, dtype)
 
     def _feed_forward(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
@@ -287,7 +302,7 @@ class TransformerEncoder(Module):
         return x if self.norm is None else self.norm(x)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """One Transformer decoder block: self-attention over the target, attention from the target
     to the encoder's output (memory), then the feed-forward network; each added back to its
     input and layer-normalised, after (norm_first=False) or before (norm_first=True).
@@ -299,26 +314,8 @@ class TransformerDecoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        activation = _activation(activation, "TransformerDecoderLayer")
-        dim_feedforward = _positive_int(dim_feedforward, "dim_feedforward", "TransformerDecoderLayer")
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                            device=device, dtype=dtype)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                                 device=device, dtype=dtype)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, device=device, dtype=dtype)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, device=device, dtype=dtype)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, device=device, dtype=dtype)
-        self.dropout1, self.dropout2, self.dropout3 = Dropout(dropout), Dropout(dropout), Dropout(dropout)
-        self.activation = activation    # a Module (nn.GELU()) becomes a child, as in PyTorch
-
-    def _self_attention(self, x: Tensor, mask: Tensor | None, padding: Tensor | None, is_causal: bool) -> Tensor:
-        x = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=padding, need_weights=False,
-                           is_causal=is_causal)[0]
-        return self.dropout1(x)
+        self._build("TransformerDecoderLayer", ("self_attn", "multihead_attn"), d_model, nhead, dim_feedforward,
+                    dropout, activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype)
 
     def _memory_attention(self, x: Tensor, memory: Tensor, mask: Tensor | None, padding: Tensor | None,
                           is_causal: bool) -> Tensor:
