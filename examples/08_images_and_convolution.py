@@ -16,7 +16,7 @@ pixel of the result. What the result looks like depends only on the kernel:
 (Deep learning libraries, this one included, slide the kernel without flipping it, which
 mathematicians call cross-correlation; for learned kernels the difference does not matter.)
 
-The photo is Chelsea the cat, from scikit-image's sample data (CC0; see examples/data/README.md).
+The photo is Chelsea the cat, from scikit-image's sample data (CC0; see tinygrad_edu/assets/README.md).
 
     python examples/08_images_and_convolution.py     # pictures in out/08_images_and_convolution/
 """

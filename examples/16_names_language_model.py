@@ -1,7 +1,7 @@
 """Beyond the article (1): a model that makes up first names, built in three steps.
 
 A language model says which character is likely to come next. Trained on 5,163 first names
-(examples/data/names.txt, the 1990 US Census lists), it can then invent new names one
+(tinygrad_edu/assets/names.txt, the 1990 US Census lists), it can then invent new names one
 character at a time. "." marks where a name starts and ends, so "ann" is read as the pairs
 .a an nn n. and the model also learns when to stop.
 
@@ -33,7 +33,7 @@ from tinygrad_edu import nn, optim
 from tinygrad_edu.viz import plots
 from common import parse_args
 
-NAMES = Path(__file__).parent / "data" / "names.txt"
+from tinygrad_edu.tutorial import NAMES
 END = "."          # marks both the start and the end of a name
 CONTEXT = 3        # characters the MLP sees
 

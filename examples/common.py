@@ -16,7 +16,7 @@ from tinygrad_edu import nn
 from tinygrad_edu.models import DigitsConvNet
 from tinygrad_edu.training import accuracy, digits_split, train
 
-PHOTO = Path(__file__).parent / "data" / "chelsea.png"
+from tinygrad_edu.tutorial import PHOTO  # noqa: E402  (transition: the examples move to tinygrad_edu.tutorial)
 
 
 def parse_args(name: str, description: str, argv: list[str] | None = None, **extra: dict) -> argparse.Namespace:
@@ -44,7 +44,7 @@ def parse_args(name: str, description: str, argv: list[str] | None = None, **ext
 
 
 def load_photo(device: str = "cpu", gray: bool = False) -> tg.Tensor:
-    """Chelsea the cat (examples/data/chelsea.png, CC0) as a batch of one image:
+    """Chelsea the cat (tinygrad_edu/assets/chelsea.png, CC0) as a batch of one image:
     (1, 3, H, W) floats in [0, 1], or (1, 1, H, W) with gray=True."""
     import matplotlib.image   # matplotlib reads PNGs; imported here because it is an optional extra
 

@@ -25,6 +25,34 @@ def one_blas_thread():
     with threadpool_limits(limits=1, user_api="blas"):
         yield
 
+@pytest.fixture(scope="session", autouse=True)
+def tutorial_cache(tmp_path_factory):
+    """tinygrad_edu.tutorial caches the examples' trained ConvNet on disk: in a temporary folder
+    here, so tests never read weights a user's earlier run left in ~/.cache."""
+    from tinygrad_edu.tutorial import CACHE_VARIABLE
+    mp = pytest.MonkeyPatch()
+    mp.setenv(CACHE_VARIABLE, str(tmp_path_factory.mktemp("tutorial_cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def quick_runs(tmp_path_factory, tutorial_cache):
+    """run(name, device="cpu", seed=0) -> (the example's globals, its output folder), each
+    example run only once per session with --quick (tests/example_runner.py)."""
+    from tests.example_runner import run_example
+    cache: dict = {}
+
+    def run(name: str, device: str = "cpu", seed: int = 0):
+        key = (name, device, seed)
+        if key not in cache:
+            out = tmp_path_factory.mktemp(f"{name}_{device}_{seed}")
+            cache[key] = (run_example(name, "--quick", "--device", device, "--seed", str(seed), "--out", str(out)), out)
+        return cache[key]
+
+    return run
+
+
 DEVICES = ["cpu", "strict", "cuda"]
 
 
