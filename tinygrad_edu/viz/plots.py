@@ -1,12 +1,13 @@
 """Pictures of training with matplotlib: curves, image grids, decision boundaries, loss surfaces.
 
-Every function returns a `matplotlib.figure.Figure` (Jupyter shows it inline) and, when
-`path` is given, also saves it there as a PNG. The figures are made without pyplot, so no
+Every function returns a `matplotlib.figure.Figure` (Jupyter shows it inline, also in a fresh
+kernel with no `%matplotlib` line) and, when `path` is given, also saves it there as a PNG. The figures are made without pyplot, so no
 window opens and no global plotting state changes: this works on servers (Agg) and in threads.
 matplotlib is optional (`pip install "tinygrad_edu[plot]"`) and is imported only here, on use.
 """
 from __future__ import annotations
 
+import io
 import math
 import os
 from pathlib import Path
@@ -20,13 +21,36 @@ from tinygrad_edu.tensor import Tensor
 PLOT_HINT = 'plotting needs matplotlib: pip install "tinygrad_edu[plot]"'
 
 
+_inline_figure_class: type | None = None
+
+
+def _figure_class() -> type:
+    """matplotlib's Figure with a `_repr_png_`, made on first use (matplotlib is optional).
+
+    Jupyter shows pyplot's figures through the inline backend, but a Figure made without
+    pyplot only as the text "<Figure size ...>": this method is what makes it a picture there.
+    """
+    global _inline_figure_class
+    if _inline_figure_class is None:
+        try:
+            from matplotlib.figure import Figure
+        except ImportError as e:
+            raise ImportError(f"{PLOT_HINT} ({e})") from None
+
+        class InlineFigure(Figure):
+            def _repr_png_(self) -> bytes:
+                buffer = io.BytesIO()
+                self.savefig(buffer, format="png", dpi=100)
+                return buffer.getvalue()
+
+        _inline_figure_class = InlineFigure
+    return _inline_figure_class
+
+
 def new_figure(**kwargs: Any) -> Any:
-    """A matplotlib Figure that is not attached to pyplot (renders with Agg when saved)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as e:
-        raise ImportError(f"{PLOT_HINT} ({e})") from None
-    return Figure(**kwargs)
+    """A matplotlib Figure that is not attached to pyplot (renders with Agg when saved) and
+    that Jupyter shows inline."""
+    return _figure_class()(**kwargs)
 
 
 def save_figure(fig: Any, path: str | os.PathLike | None) -> Any:
@@ -148,14 +172,48 @@ def _class_of(scores: np.ndarray, count: int, threshold: float) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path: str | os.PathLike | None = None,
-                      resolution: int = 200, threshold: float = 0.5, device: str = "cpu",
-                      title: str | None = None) -> Any:
-    """Colour the plane by the class a model predicts, with the data points on top.
+CLASS_COLOURS = ("#d95f02", "#1b9e77")   # class 0 and class 1 (cat and dog in chapter 1) in every picture
 
-    `predict_fn` receives a float32 Tensor of shape (M, 2) on `device` and returns class
-    scores (M, k) (argmax is taken), integer labels (M,), or one score per point, which is
-    compared with `threshold` (0.5 for probabilities; pass 0.0 for logits).
+
+def _probability_of_class_1(scores: np.ndarray, count: int, threshold: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """(shading, decision score, its boundary level) for a model with two classes.
+
+    Two scores per point are turned into P(class 1) by softmax (unless they are probabilities
+    already); one score per point is a probability when it lies in [0, 1] and a logit
+    otherwise (shaded by its sigmoid). The boundary is where the model's decision flips: the
+    score at `threshold`, or P(class 1) = 0.5 for two scores.
+    """
+    if scores.ndim == 2 and scores.shape[1] == 2:
+        rows_are_probabilities = scores.min() >= 0 and np.allclose(scores.sum(axis=1), 1.0, atol=1e-4)
+        if not rows_are_probabilities:
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            scores = shifted / shifted.sum(axis=1, keepdims=True)
+        return scores[:, 1], scores[:, 1], 0.5
+    score = scores.reshape(count, -1)[:, 0] if scores.ndim > 1 else scores
+    shading = score if score.min() >= 0 and score.max() <= 1 else 1 / (1 + np.exp(-score))
+    return shading, score, threshold
+
+
+def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path: str | os.PathLike | None = None,
+                      resolution: int = 200, threshold: float = 0.5, device: str | None = None,
+                      title: str | None = None, class_names: Sequence[str] | None = None,
+                      xlabel: str = "x1", ylabel: str = "x2") -> Any:
+    """The plane shaded by what a model answers there, its decision boundary, and the data on top.
+
+    `predict_fn` receives a float32 Tensor of shape (M, 2) on `device` (default: the default
+    device) and returns one of:
+
+    * two scores per point (M, 2), logits or probabilities: the plane is shaded by the
+      probability of class 1, from class 0's colour through white (50/50) to class 1's, with a
+      colour bar, and the 0.5 contour (the decision boundary) is drawn in black;
+    * one score per point (M,) or (M, 1): a probability when it lies in [0, 1], else a logit
+      (shaded by its sigmoid); the boundary is drawn where it crosses `threshold` (0.5 for
+      probabilities; pass 0.0 for logits);
+    * integer labels (M,), or scores for more than two classes (argmax is taken): regions are
+      coloured by class, since there is no single probability to shade.
+
+    `class_names` name the classes in the legend (default "class 0", "class 1", ...), and
+    `xlabel`/`ylabel` the two features.
     """
     X, y = _as_numpy(X), _as_numpy(y).reshape(-1)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -170,17 +228,38 @@ def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path:
     grid = np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float32)
     with no_grad():
         scores = _as_numpy(predict_fn(Tensor(grid, device=device)))
-    regions = _class_of(scores, len(grid), threshold).reshape(xx.shape)
+    labels = _class_of(scores, len(grid), threshold)   # also checks that there is one answer per point
+    classes = int(max(labels.max(), y.max() if len(y) else 0)) + 1
+    names = list(class_names) if class_names is not None else [f"class {c}" for c in range(classes)]
+    if len(names) < classes:
+        raise ValueError(f"decision_boundary: got {len(names)} class_names for {classes} classes")
+    two_classes = classes <= 2 and scores.dtype.kind == "f" and (scores.ndim == 1 or scores.shape[-1] <= 2)
 
-    classes = int(max(regions.max(), y.max() if len(y) else 0)) + 1
-    fig = new_figure(figsize=(5, 4.5), layout="constrained")
+    from matplotlib.colors import LinearSegmentedColormap, ListedColormap
+    fig = new_figure(figsize=(6, 5), layout="constrained")
     ax = fig.subplots()
-    ax.contourf(xx, yy, regions, levels=np.arange(classes + 1) - 0.5, cmap="coolwarm", alpha=0.35)
-    points = ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", vmin=0, vmax=max(classes - 1, 1),
-                        edgecolors="black", linewidths=0.5, s=25)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.legend(*points.legend_elements(), title="class", loc="best", fontsize=8)
+    if two_classes:
+        shading, score, level = _probability_of_class_1(scores, len(grid), threshold)
+        diverging = LinearSegmentedColormap.from_list("class_0_to_class_1", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
+        filled = ax.contourf(xx, yy, shading.reshape(xx.shape), levels=np.linspace(0, 1, 21), cmap=diverging, alpha=0.8)
+        fig.colorbar(filled, ax=ax, label=f"P({names[1]})", ticks=np.linspace(0, 1, 6))
+        score = score.reshape(xx.shape)
+        if score.min() < level < score.max():   # a model that answers the same everywhere has no boundary
+            ax.contour(xx, yy, score, levels=[level], colors="black", linewidths=1.5)
+        ax.plot([], [], color="black", linewidth=1.5, label="decision boundary (50/50)")
+        colours = list(CLASS_COLOURS)
+    else:
+        colours = [f"C{c}" for c in range(classes)]
+        ax.contourf(xx, yy, labels.reshape(xx.shape), levels=np.arange(classes + 1) - 0.5,
+                    cmap=ListedColormap(colours), alpha=0.35)
+    for c in range(classes):
+        mine = y == c
+        ax.scatter(X[mine, 0], X[mine, 1], color=colours[c], edgecolors="black", linewidths=0.5, s=25, label=names[c])
+    ax.set_xlim(xs[0], xs[-1])
+    ax.set_ylim(ys[0], ys[-1])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.legend(loc="outside lower center", ncols=min(classes + two_classes, 4), fontsize=8)   # below the plot, covering nothing
     ax.set_title(title or "decision boundary")
     return save_figure(fig, path)
 
