@@ -241,12 +241,11 @@ def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path:
     if two_classes:
         shading, score, level = _probability_of_class_1(scores, len(grid), threshold)
         diverging = LinearSegmentedColormap.from_list("class_0_to_class_1", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
-        filled = ax.contourf(xx, yy, shading.reshape(xx.shape), levels=np.linspace(0, 1, 21), cmap=diverging, alpha=0.8)
+        filled = ax.contourf(xx, yy, shading.reshape(xx.shape), levels=np.linspace(0, 1, 21), cmap=diverging, alpha=0.5)
         fig.colorbar(filled, ax=ax, label=f"P({names[1]})", ticks=np.linspace(0, 1, 6))
         score = score.reshape(xx.shape)
         if score.min() < level < score.max():   # a model that answers the same everywhere has no boundary
             ax.contour(xx, yy, score, levels=[level], colors="black", linewidths=1.5)
-        ax.plot([], [], color="black", linewidth=1.5, label="decision boundary (50/50)")
         colours = list(CLASS_COLOURS)
     else:
         colours = [f"C{c}" for c in range(classes)]
@@ -255,6 +254,8 @@ def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path:
     for c in range(classes):
         mine = y == c
         ax.scatter(X[mine, 0], X[mine, 1], color=colours[c], edgecolors="black", linewidths=0.5, s=25, label=names[c])
+    if two_classes:   # a legend entry for the contour, which has none of its own
+        ax.plot([], [], color="black", linewidth=1.5, label="decision boundary (50/50)")
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel(xlabel)
