@@ -226,6 +226,27 @@ def _add_training_options(parser: argparse.ArgumentParser) -> None:
                         help="leave the C allocator as it is (by default the demo calls tg.tune_allocator())")
 
 
+def run_view(args: argparse.Namespace) -> int:
+    """Run a script, make the backprop player page of its graph, and open it (or write it to --out)."""
+    import webbrowser
+    from tinygrad_edu.viz.player.script import NothingToShow, page_from_script
+    script = Path(args.script)
+    if not script.is_file():
+        raise UsageError(f"view: no such script: {script}")
+    try:
+        page = page_from_script(script, args.script_args)
+    except NothingToShow as e:
+        raise UserError(str(e)) from None
+    except SystemExit as e:   # the script's own argument parser refused its arguments
+        raise UserError(f"view: {script} exited with status {e.code}") from None
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="tinygrad_edu_view_")) / f"{script.stem}.html"
+    page.save(out)
+    print(f"wrote {out}")
+    if not args.out:
+        webbrowser.open(out.resolve().as_uri())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinygrad-edu", description="tinygrad_edu: see deep learning work.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {tg.__version__}")
@@ -235,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
         _add_training_options(sub)
         sub.set_defaults(run=run_demo)
+    text = "run a script (such as an example) and open the backprop player page of its graph"
+    view = commands.add_parser("view", help=text, description=text + " (as `python -m cProfile`: options of "
+                               "view first, then the script and its own arguments)")
+    view.add_argument("--out", default=None, help="write the page here instead of opening it in a browser")
+    view.add_argument("script", help="a Python file, e.g. examples/07_backprop_by_hand.py")
+    view.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's own arguments, e.g. --quick")
+    view.set_defaults(run=run_view)
     return parser
 
 

@@ -25,6 +25,7 @@ import numpy as np   # host-side copies of the numbers, for printing and for not
 from tinygrad_edu import autograd
 from tinygrad_edu.autograd import Function, no_grad
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.viz.player.snapshot import GraphSnapshot
 from tinygrad_edu.viz.walk import collect_graph, derivative_rule, format_numbers, shape_text, tensor_names
 
 START = "the starting gradient"
@@ -77,10 +78,12 @@ class LeafGradient:
 class BackwardTrace:
     """The recorded steps of one backward pass; `print(trace)` shows them as tables."""
 
-    def __init__(self, steps: list[BackwardStep], leaves: list[LeafGradient], max_values: int) -> None:
+    def __init__(self, steps: list[BackwardStep], leaves: list[LeafGradient], max_values: int,
+                 graph: Any = None) -> None:
         self.steps = steps
         self.leaves = leaves
         self.max_values = max_values
+        self.graph = graph   # the graph as it was before backward (viz.player's GraphSnapshot), for to_html()
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -102,6 +105,20 @@ class BackwardTrace:
 
     def __repr__(self) -> str:
         return f"<BackwardTrace: {len(self.steps)} steps, {len(self.leaves)} leaves; print() it to read it>"
+
+    def to_html(self, path: Any = None, max_values: int = 16) -> str:
+        """The trace as an interactive page (tg.viz.backprop_page's player), as HTML text;
+        also written to `path` when given."""
+        from tinygrad_edu.viz.player.page import page_from_trace
+        page = page_from_trace(self, max_values)
+        if path is not None:
+            page.save(path)
+        return page.html
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the trace as the player, inline."""
+        from tinygrad_edu.viz.player.page import inline_frame
+        return inline_frame(self.to_html())
 
     def table(self) -> str:
         """The whole trace as text: one small table per step, then the leaves."""
@@ -218,6 +235,7 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
     """
     graph = collect_graph(root, "trace_backward")
     labels = tensor_names(graph, module, names, "trace_backward")
+    snapshot = GraphSnapshot.capture(graph, labels, module, names)   # backward frees the graph; to_html needs it
     arrived: dict[int, np.ndarray] = {}
     paths: dict[int, list[str]] = {id(r): [START] for r in graph.roots}
     steps: list[BackwardStep] = []
@@ -258,4 +276,4 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
         for handle in handles:
             handle.remove()
     ordered_leaves = [leaves[id(t)] for t in graph.tensors if id(t) in leaves]
-    return BackwardTrace(steps, ordered_leaves, max_values)
+    return BackwardTrace(steps, ordered_leaves, max_values, snapshot)
