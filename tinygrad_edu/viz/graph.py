@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 from tinygrad_edu.files import write_atomically
 from tinygrad_edu.tensor import Tensor
+from tinygrad_edu.viz.player.page import DrawingSource
 from tinygrad_edu.viz.walk import Graph, collect_graph, derivative_rule, format_numbers, shape_text, tensor_names
 
 PYTHON_PACKAGE_HINT = 'drawing graphs needs the graphviz Python package: pip install "tinygrad_edu[viz]"'
@@ -83,6 +84,10 @@ def _graph_class() -> type:
             except graphviz.ExecutableNotFound:
                 raise GraphvizNotFoundError(f"rendering the graph failed (the DOT source was written "
                                             f"next to the requested file): {DOT_PROGRAM_HINT}") from None
+
+        def to_html(self) -> str:
+            """The graph as the backprop player page (tg.viz.backprop_page), as HTML text."""
+            return self.drawn_from.page().html
 
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
             # In Jupyter, show the DOT text and the hint instead of a traceback when dot is missing.
@@ -189,7 +194,9 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
     edges = _edges(graph, node_ids)
     if collapse_modules:
         nodes_in, edges = _collapse(nodes_in, edges, module, modules)
-    return _digraph(nodes_in, edges, modules, rankdir)
+    drawing = _digraph(nodes_in, edges, modules, rankdir)
+    drawing.drawn_from = DrawingSource(root, names, module)   # for drawing.to_html(), the player
+    return drawing
 
 
 def _modules_and_parameters(module: Any) -> tuple[dict[str, Any], set[int]]:
