@@ -19,17 +19,20 @@ mathematicians call cross-correlation; for learned kernels the difference does n
 The photo is Chelsea the cat, from scikit-image's sample data (CC0; see tinygrad_edu/assets/README.md).
 
     python examples/08_images_and_convolution.py     # pictures in out/08_images_and_convolution/
+
+(--quick changes nothing here: nothing trains.)
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tinygrad_edu import tutorial
 from tinygrad_edu.study.conv_reference import conv2d_reference
 from tinygrad_edu.viz import plots
-from common import load_photo, parse_args
+
+args = tutorial.arguments("08_images_and_convolution", __doc__)
 
 BINOMIAL = [1.0, 4.0, 6.0, 4.0, 1.0]
 KERNELS = {
@@ -41,7 +44,7 @@ KERNELS = {
 
 def convolve(image: tg.Tensor, kernel: list[list[float]]) -> tg.Tensor:
     """The same kernel over every colour channel of `image` (N, C, H, W); padding keeps the size."""
-    k = tg.tensor(kernel, device=image.device)
+    k = tg.tensor(kernel)
     channels = image.shape[1]
     weight = k.reshape(1, 1, *k.shape).expand(channels, 1, *k.shape)   # one copy per channel
     # groups=channels: each output channel sees only its own input channel
@@ -77,37 +80,29 @@ def plot_patch(gray: tg.Tensor, top: int, left: int, path: Path) -> None:
     plots.save_figure(fig, path)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("08_images_and_convolution", "Images as arrays; blur, sharpen and edge kernels.", argv)
-    image = load_photo(args.device)
-    gray = load_photo(args.device, gray=True)
-    print(f"the photo is a tensor of shape {image.shape}: (batch, colour channels, height, width)")
-    top, left = 36, 50     # around the cat's left eye
-    print(f"the grey values of 4x4 pixels at row {top}, column {left}:\n{gray[0, 0, top:top + 4, left:left + 4]}")
+image = tutorial.load_photo()
+gray = tutorial.load_photo(gray=True)
+print(f"the photo is a tensor of shape {image.shape}: (batch, colour channels, height, width)")
+top, left = 36, 50     # around the cat's left eye
+print(f"the grey values of 4x4 pixels at row {top}, column {left}:\n{gray[0, 0, top:top + 4, left:left + 4]}")
 
-    # What conv2d computes, checked against the slow, obvious loop over every output pixel.
-    corner, kernel = gray[:, :, :12, :12], tg.tensor(KERNELS["sharpen"], device=args.device).reshape(1, 1, 3, 3)
-    fast = F.conv2d(corner, kernel).numpy()
-    loop_difference = float(abs(fast - conv2d_reference(corner, kernel)).max())
-    print(f"conv2d matches the pixel-by-pixel loop (study/conv_reference.py) to {loop_difference:.1e}")
+# What conv2d computes, checked against the slow, obvious loop over every output pixel.
+corner, sharpen = gray[:, :, :12, :12], tg.tensor(KERNELS["sharpen"]).reshape(1, 1, 3, 3)
+loop_difference = float(abs(F.conv2d(corner, sharpen).numpy() - conv2d_reference(corner, sharpen)).max())
+print(f"conv2d matches the pixel-by-pixel loop (study/conv_reference.py) to {loop_difference:.1e}")
 
-    results = {"loop_difference": loop_difference, "roughness_original": roughness(gray)}
-    filtered = {}
-    for name, kernel in KERNELS.items():
-        source = gray if name == "edges" else image
-        filtered[name] = convolve(source, kernel)
-        if name != "edges":
-            results[f"roughness_{name}"] = roughness(convolve(gray, kernel))
-            print(f"{name:>8}: roughness {results['roughness_original']:.4f} -> {results[f'roughness_{name}']:.4f}")
-    print("blurring smooths the image out; sharpening makes neighbouring pixels differ more")
+# Roughness before and after each kernel: blurring should lower it, sharpening raise it.
+roughness_original = roughness(gray)
+roughness_blur = roughness(convolve(gray, KERNELS["blur"]))
+roughness_sharpen = roughness(convolve(gray, KERNELS["sharpen"]))
+print(f"    blur: roughness {roughness_original:.4f} -> {roughness_blur:.4f}")
+print(f" sharpen: roughness {roughness_original:.4f} -> {roughness_sharpen:.4f}")
+print("blurring smooths the image out; sharpening makes neighbouring pixels differ more")
 
-    pictures = {"original": image, "blur (5x5)": filtered["blur"], "sharpen": filtered["sharpen"],
-                "edges (absolute value, brightened)": (filtered["edges"].abs() * 2).expand(1, 3, *image.shape[2:])}
-    plot_photos(pictures, args.out / "kernels_on_the_cat.png")
-    plot_patch(gray, top, left, args.out / "pixels_as_numbers.png")
-    print(f"wrote {args.out / 'kernels_on_the_cat.png'} and {args.out / 'pixels_as_numbers.png'}")
-    return results
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+edges = convolve(gray, KERNELS["edges"])
+pictures = {"original": image, "blur (5x5)": convolve(image, KERNELS["blur"]),
+            "sharpen": convolve(image, KERNELS["sharpen"]),
+            "edges (absolute value, brightened)": (edges.abs() * 2).expand(1, 3, *image.shape[2:])}
+plot_photos(pictures, args.out / "kernels_on_the_cat.png")
+plot_patch(gray, top, left, args.out / "pixels_as_numbers.png")
+print(f"wrote {args.out / 'kernels_on_the_cat.png'} and {args.out / 'pixels_as_numbers.png'}")

@@ -10,18 +10,20 @@ Part 1 sets the kernel by hand to a vertical-edge detector and checks one output
 the plain neuron formula. Part 2 starts from a random kernel and lets gradient descent find
 the weights that reproduce the hand-set neuron's output: the kernel is learned, like any weight.
 
-    python examples/09_convolutional_neuron.py     # pictures in out/09_convolutional_neuron/
+    python examples/09_convolutional_neuron.py           # pictures in out/09_convolutional_neuron/
+    python examples/09_convolutional_neuron.py --quick   # fewer learning steps
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import nn, optim
+from tinygrad_edu import nn, optim, tutorial
 from tinygrad_edu.viz import plots
-from common import load_photo, parse_args
+
+args = tutorial.arguments("09_convolutional_neuron", __doc__)
+steps = 150 if args.quick else 300
 
 VERTICAL_EDGES = [[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]   # dark on the left, bright on the right
 BIAS = -0.1   # ignore faint edges
@@ -51,56 +53,54 @@ def plot_maps(image: tg.Tensor, target: tg.Tensor, learned: tg.Tensor, kernels: 
     plots.save_figure(fig, path)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("09_convolutional_neuron", "A convolutional neuron and its feature map.", argv)
-    image = load_photo(args.device, gray=True)
-    kernel = tg.tensor(VERTICAL_EDGES, device=args.device).reshape(1, 1, 3, 3)
-    bias = tg.tensor([BIAS], device=args.device)
+# Part 1: a hand-set kernel, and one output pixel checked against the plain neuron formula.
+image = tutorial.load_photo(gray=True)
+kernel = tg.tensor(VERTICAL_EDGES).reshape(1, 1, 3, 3)
+bias = tg.tensor([BIAS])
 
-    feature_map = conv_neuron(image, kernel, bias)
-    print(f"input image {image.shape} -> feature map {feature_map.shape} (no padding: 3x3 windows fit 98x148 times)")
-    row, col = 40, 60
-    patch = image[0, 0, row:row + 3, col:col + 3]
-    by_hand = max((patch * kernel[0, 0]).sum().item() + BIAS, 0.0)   # one ordinary neuron, on one window
-    print(f"output pixel ({row}, {col}): relu(Σ patch × kernel + bias) = {by_hand:.5f}; "
-          f"the feature map holds {feature_map[0, 0, row, col].item():.5f}")
-    weights = image.shape[2] * image.shape[3] * feature_map.shape[2] * feature_map.shape[3]
-    print(f"the neuron has 10 parameters, shared by all {feature_map.numel()} positions; a fully connected layer "
-          f"with the same output would need {weights:,} weights")
+feature_map = conv_neuron(image, kernel, bias)
+map_height, map_width = feature_map.shape[2], feature_map.shape[3]
+print(f"input image {image.shape} -> feature map {feature_map.shape} "
+      f"(no padding: 3x3 windows fit {map_height}x{map_width} times)")
+row, col = 40, 60
+patch = image[0, 0, row:row + 3, col:col + 3]
+neuron_by_hand = max((patch * kernel[0, 0]).sum().item() + BIAS, 0.0)   # one ordinary neuron, on one window
+feature_map_pixel = feature_map[0, 0, row, col].item()
+print(f"output pixel ({row}, {col}): relu(Σ patch × kernel + bias) = {neuron_by_hand:.5f}; "
+      f"the feature map holds {feature_map_pixel:.5f}")
+parameters = kernel.numel() + bias.numel()
+fully_connected_weights = image.shape[2] * image.shape[3] * map_height * map_width
+print(f"the neuron has {parameters} parameters, shared by all {feature_map.numel()} positions; a fully connected "
+      f"layer with the same output would need {fully_connected_weights:,} weights")
 
-    # Part 2: learn the kernel from the feature map it should produce.
-    learner = nn.Conv2d(1, 1, kernel_size=3).to(args.device)
-    initial_kernel = learner.weight.detach().clone()
-    optimizer = optim.Adam(learner.parameters(), lr=0.2)
-    steps = 150 if args.quick else 300
-    losses = []
-    # Two choices that make this learn quickly. The loss compares the weighted sums before the
-    # ReLU: where a ReLU outputs 0 its gradient is 0 too, and a neuron whose sums start out
-    # negative everywhere would never learn. And the input is centred on 0 (as data usually is
-    # before training), which changes nothing for this kernel, whose weights add up to 0.
-    centred = image - image.mean()
-    target = F.conv2d(centred, kernel, bias)
-    for _ in range(steps):
-        loss = F.mse_loss(learner(centred), target)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    kernel_error = (learner.weight - kernel).abs().max().item()
-    print(f"learning the kernel: loss {losses[0]:.5f} -> {losses[-1]:.2e} in {steps} steps; the learned kernel is "
-          f"within {kernel_error:.3f} of the hand-set one, bias {learner.bias.item():.3f} (hand-set {BIAS})")
+# Part 2: learn the kernel from the feature map it should produce.
+learner = nn.Conv2d(1, 1, kernel_size=3)
+initial_kernel = learner.weight.detach().clone()
+optimizer = optim.Adam(learner.parameters(), lr=0.2)
+losses = []
+# Two choices that make this learn quickly. The loss compares the weighted sums before the
+# ReLU: where a ReLU outputs 0 its gradient is 0 too, and a neuron whose sums start out
+# negative everywhere would never learn. And the input is centred on 0 (as data usually is
+# before training), which changes nothing for this kernel, whose weights add up to 0.
+centred = image - image.mean()
+target = F.conv2d(centred, kernel, bias)
+for _ in range(steps):
+    loss = F.mse_loss(learner(centred), target)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
+loss_start, loss_end = losses[0], losses[-1]
+kernel_error = (learner.weight - kernel).abs().max().item()
+learned_bias = learner.bias.item()
+print(f"learning the kernel: loss {loss_start:.5f} -> {loss_end:.2e} in {steps} steps; the learned kernel is "
+      f"within {kernel_error:.3f} of the hand-set one, bias {learned_bias:.3f} (hand-set {BIAS})")
 
-    with tg.no_grad():
-        learned_map = learner(centred).relu()
-    plot_maps(image, feature_map, learned_map, {"hand-set kernel": kernel, "random start": initial_kernel,
-                                                "learned kernel": learner.weight.detach()},
-              args.out / "convolutional_neuron.png")
-    plots.plot_curves({"loss": losses}, args.out / "learning_the_kernel.png", xlabel="step",
-                      title="learning a kernel by gradient descent")
-    print(f"wrote {args.out / 'convolutional_neuron.png'} and {args.out / 'learning_the_kernel.png'}")
-    return {"neuron_by_hand": by_hand, "feature_map_pixel": feature_map[0, 0, row, col].item(),
-            "loss_start": losses[0], "loss_end": losses[-1], "kernel_error": kernel_error}
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+with tg.no_grad():
+    learned_map = learner(centred).relu()
+plot_maps(image, feature_map, learned_map, {"hand-set kernel": kernel, "random start": initial_kernel,
+                                            "learned kernel": learner.weight.detach()},
+          args.out / "convolutional_neuron.png")
+plots.plot_curves({"loss": losses}, args.out / "learning_the_kernel.png", xlabel="step",
+                  title="learning a kernel by gradient descent")
+print(f"wrote {args.out / 'convolutional_neuron.png'} and {args.out / 'learning_the_kernel.png'}")
