@@ -11,14 +11,11 @@ as a number the network can learn, like a weight. The comparison "> 0" is the st
 
     python examples/02_festival_neuron.py
 """
-from __future__ import annotations
-
-import sys
 from pathlib import Path
 
 import tinygrad_edu as tg
+from tinygrad_edu import tutorial
 from tinygrad_edu.viz import plots
-from common import parse_args
 
 QUESTIONS = ["weather", "music", "company", "price"]
 INPUTS = [3.0, 2.0, 4.0, 2.0]      # how good each one is, out of 4
@@ -36,11 +33,13 @@ def plot(contributions: list[float], bias: float, path: Path) -> None:
     left, right = fig.subplots(1, 2)
     bottom = 0.0
     for question, c in zip(QUESTIONS, contributions):   # one stacked bar: what each input adds
-        left.bar(["weighted sum"], [c], bottom=bottom, label=f"{question}: {c:.0f}")
+        left.bar([0], [c], width=0.6, bottom=bottom, label=f"{question}: {c:.0f}")
         bottom += c
     left.axhline(THRESHOLD, color="black", linestyle="--", label=f"threshold {THRESHOLD:.0f}")
     left.set_ylabel("input × weight")
-    left.legend(fontsize=8, loc="lower right")
+    left.set_xticks([0], ["weighted sum"])
+    left.set_xlim(-0.5, 1.5)   # room beside the bar for the legend
+    left.legend(fontsize=8, loc="center right")
     left.set_title(f"total {bottom:.0f} against a threshold of {THRESHOLD:.0f}")
 
     z = tg.linspace(-10.0, 10.0, 401)
@@ -53,32 +52,26 @@ def plot(contributions: list[float], bias: float, path: Path) -> None:
     plots.save_figure(fig, path)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("02_festival_neuron", "The festival neuron: a weighted sum against a threshold.", argv)
-    inputs = tg.tensor(INPUTS, device=args.device)
-    weights = tg.tensor(WEIGHTS, device=args.device)
+args = tutorial.arguments("02_festival_neuron", __doc__)
+inputs = tg.tensor(INPUTS)
+weights = tg.tensor(WEIGHTS)
 
-    contributions = (inputs * weights).tolist()
-    for question, x, w, c in zip(QUESTIONS, INPUTS, WEIGHTS, contributions):
-        print(f"  {question:<8} input {x:.0f} × weight {w:.0f} = {c:2.0f}")
-    total = sum(contributions)
-    print(f"weighted sum = {total:.0f}; over the threshold of {THRESHOLD:.0f}? {total > THRESHOLD}")
+contributions = (inputs * weights).tolist()
+for question, x, w, c in zip(QUESTIONS, INPUTS, WEIGHTS, contributions):
+    print(f"  {question:<8} input {x:.0f} × weight {w:.0f} = {c:2.0f}")
+weighted_sum = sum(contributions)
+print(f"weighted sum = {weighted_sum:.0f}; over the threshold of {THRESHOLD:.0f}? {weighted_sum > THRESHOLD}")
 
-    bias = -THRESHOLD   # the threshold, moved to the other side of the comparison
-    decision = neuron(inputs, weights, bias).item()
-    print(f"as a neuron: step(sum + bias) = step({total:.0f} + ({bias:.0f})) = {decision:.0f} -> "
-          f"{'go to the festival' if decision else 'stay at home'}")
+bias = -THRESHOLD   # the threshold, moved to the other side of the comparison
+decision = neuron(inputs, weights, bias).item()
+print(f"as a neuron: step(sum + bias) = step({weighted_sum:.0f} + ({bias:.0f})) = {decision:.0f} -> "
+      f"{'go to the festival' if decision else 'stay at home'}")
 
-    # The bias sets how easily the neuron fires: the same inputs, different thresholds.
-    fires = {}
-    for b in (-30.0, -25.0, -20.0):
-        fires[b] = neuron(inputs, weights, b).item()
-        print(f"  with bias {b:4.0f} (threshold {-b:.0f}) the neuron {'fires' if fires[b] else 'stays silent'}")
+# The bias sets how easily the neuron fires: the same inputs, different thresholds.
+fires_with_bias = {}
+for b in (-30.0, -25.0, -20.0):
+    fires_with_bias[b] = neuron(inputs, weights, b).item()
+    print(f"  with bias {b:4.0f} (threshold {-b:.0f}) the neuron {'fires' if fires_with_bias[b] else 'stays silent'}")
 
-    plot(contributions, bias, args.out / "festival_neuron.png")
-    print(f"wrote {args.out / 'festival_neuron.png'}")
-    return {"weighted_sum": total, "decision": decision, "fires_with_bias": fires}
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+plot(contributions, bias, args.out / "festival_neuron.png")
+print(f"wrote {args.out / 'festival_neuron.png'}")

@@ -125,36 +125,121 @@ def _tiles(images: np.ndarray) -> tuple[list[np.ndarray], bool]:
                      f"got {images.shape}")
 
 
-def image_grid(images: Any, path: str | os.PathLike | None = None, ncols: int | None = None,
-               title: str | None = None, cmap: str = "gray", titles: Sequence[str] | None = None) -> Any:
-    """Show many small images (learned kernels, feature maps, digits) in a grid.
+def _shared_scale(values: np.ndarray, vmin: float | None, vmax: float | None) -> tuple[float, float, bool]:
+    """(low, high, symmetric) of one colour scale for all tiles. Values of both signs (weights)
+    get a scale symmetric around 0, so that 0 has the same colour in every tile; values of one
+    sign (pixels, feature maps after ReLU) run from 0 to their largest magnitude."""
+    low, high = float(values.min()), float(values.max())
+    symmetric = low < 0 < high
+    if vmin is None and vmax is None:
+        if symmetric:
+            high = max(-low, high)
+            low = -high
+        elif low >= 0:
+            low = 0.0
+        else:
+            high = 0.0
+    low = low if vmin is None else float(vmin)
+    high = high if vmax is None else float(vmax)
+    if high <= low:
+        high = low + 1.0   # a constant picture: any scale shows it
+    return low, high, symmetric
 
-    Each image gets its own colour scale, so a kernel with small weights is as visible as
-    one with large weights. With (N, C, H, W) input, C = 1 or 3 gives N images (grey or
-    RGB); any other C gives N·C grey tiles, one per channel.
-    """
-    tiles, rgb = _tiles(_as_numpy(images).astype(np.float64))
-    if not tiles:
-        raise ValueError("image_grid: no images to show")
-    if titles is not None and len(titles) != len(tiles):
-        raise ValueError(f"image_grid: got {len(titles)} titles for {len(tiles)} images")
-    ncols = ncols or math.ceil(math.sqrt(len(tiles)))
-    if ncols < 1:
-        raise ValueError(f"image_grid: ncols must be positive, got {ncols}")
+
+def _draw_grid(fig: Any, tiles: list[np.ndarray], rgb: bool, ncols: int, cmap: str | None,
+               titles: Sequence[str] | None, scale: tuple[float, float] | None) -> Any:
+    """Draw the tiles into `fig` (a Figure or SubFigure); return the last image drawn."""
     nrows = math.ceil(len(tiles) / ncols)
-    fig = new_figure(figsize=(1.3 * ncols + 0.4, 1.3 * nrows + (0.5 if title else 0.2)), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    shown = None
     for i, ax in enumerate(axes):
         ax.axis("off")
         if i >= len(tiles):
             continue
         tile = tiles[i]
         if rgb:   # imshow needs RGB in [0, 1]
-            low, high = tile.min(), tile.max()
-            tile = (tile - low) / (high - low) if high > low else np.zeros_like(tile)
-        ax.imshow(tile, cmap=None if rgb else cmap, interpolation="nearest")
+            low, high = (tile.min(), tile.max()) if scale is None else scale
+            tile = np.clip((tile - low) / (high - low), 0, 1) if high > low else np.zeros_like(tile)
+            shown = ax.imshow(tile, interpolation="nearest")
+        elif scale is None:
+            shown = ax.imshow(tile, cmap=cmap, interpolation="nearest")
+        else:
+            shown = ax.imshow(tile, cmap=cmap, vmin=scale[0], vmax=scale[1], interpolation="nearest")
         if titles is not None:
             ax.set_title(titles[i], fontsize=8)
+    return shown
+
+
+def _prepare(images: Any, titles: Sequence[str] | None, ncols: int | None,
+             name: str = "image_grid") -> tuple[list[np.ndarray], bool, int]:
+    tiles, rgb = _tiles(_as_numpy(images).astype(np.float64))
+    if not tiles:
+        raise ValueError(f"{name}: no images to show")
+    if titles is not None and len(titles) != len(tiles):
+        raise ValueError(f"{name}: got {len(titles)} titles for {len(tiles)} images")
+    ncols = ncols or math.ceil(math.sqrt(len(tiles)))
+    if ncols < 1:
+        raise ValueError(f"{name}: ncols must be positive, got {ncols}")
+    return tiles, rgb, ncols
+
+
+def image_grid(images: Any, path: str | os.PathLike | None = None, ncols: int | None = None,
+               title: str | None = None, cmap: str | None = None, titles: Sequence[str] | None = None,
+               scale_each: bool = False, vmin: float | None = None, vmax: float | None = None,
+               colorbar: bool | None = None, label: str | None = None) -> Any:
+    """Show many small images (learned kernels, feature maps, digits) in a grid.
+
+    All tiles share one colour scale by default (as torchvision's `make_grid` does with its
+    default `scale_each=False`), so a weak kernel looks weak and tiles can be compared; a colour
+    bar says what the colours mean. When the values have both signs (weights), the scale is
+    symmetric around 0 and the default colour map is diverging ("coolwarm": blue negative,
+    white 0, red positive); otherwise it runs from 0 and the default is "gray". `vmin`/`vmax`
+    fix the scale, e.g. to compare two grids. `scale_each=True` stretches every tile to its own
+    range instead (each then shows its pattern at full contrast, but colours no longer compare
+    between tiles, so no colour bar is drawn).
+
+    With (N, C, H, W) input, C = 1 or 3 gives N images (grey or RGB); any other C gives N·C
+    grey tiles, one per channel.
+    """
+    tiles, rgb, ncols = _prepare(images, titles, ncols)
+    nrows = math.ceil(len(tiles) / ncols)
+    low, high, symmetric = _shared_scale(np.stack([t.ravel() for t in tiles]), vmin, vmax)
+    cmap = cmap or ("coolwarm" if symmetric and not scale_each else "gray")
+    colorbar = (not scale_each and not rgb) if colorbar is None else colorbar
+    fig = new_figure(figsize=(1.3 * ncols + (1.0 if colorbar else 0.4), 1.3 * nrows + (0.5 if title else 0.2)),
+                     layout="constrained")
+    shown = _draw_grid(fig, tiles, rgb, ncols, cmap, titles, None if scale_each else (low, high))
+    if colorbar and not scale_each and not rgb:
+        fig.colorbar(shown, ax=fig.axes, shrink=0.8, label=label)
+    if title:
+        fig.suptitle(title)
+    return save_figure(fig, path)
+
+
+def image_grids(panels: dict[str, Any], path: str | os.PathLike | None = None, ncols: int | None = None,
+                title: str | None = None, cmap: str | None = None, label: str | None = None) -> Any:
+    """Several image grids side by side on ONE colour scale with one colour bar, e.g.
+    {"before training": kernels_then, "after training": kernels_now}: the same colour means the
+    same number in every panel, so a change between them is a real change."""
+    if not isinstance(panels, dict) or not panels:
+        raise ValueError("image_grids: panels must be a non-empty dict of panel title -> images")
+    prepared = {name: _prepare(images, None, ncols, "image_grids") for name, images in panels.items()}
+    if any(rgb for _, rgb, _ in prepared.values()):
+        raise ValueError("image_grids: colour (RGB) images have no shared colour scale; use image_grid for each")
+    low, high, symmetric = _shared_scale(np.concatenate([t.ravel() for tiles, _, _ in prepared.values()
+                                                         for t in tiles]), None, None)
+    cmap = cmap or ("coolwarm" if symmetric else "gray")
+    widths = [cols for _, _, cols in prepared.values()]
+    rows = max(math.ceil(len(tiles) / cols) for tiles, _, cols in prepared.values())
+    fig = new_figure(figsize=(1.1 * sum(widths) + 0.5 * len(panels) + 1.0, 1.1 * rows + (0.9 if title else 0.6)),
+                     layout="constrained")
+    subfigures = fig.subfigures(1, len(panels), width_ratios=widths, squeeze=False)[0]
+    shown = None
+    for subfigure, (name, (tiles, _, cols)) in zip(subfigures, prepared.items()):
+        shown = _draw_grid(subfigure, tiles, False, cols, cmap, None, (low, high))
+        subfigure.suptitle(name)
+    # One bar at the right serves every panel, since they share the scale.
+    subfigures[-1].colorbar(shown, ax=subfigures[-1].axes, shrink=0.8, label=label)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
@@ -238,13 +323,17 @@ def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path:
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap
     fig = new_figure(figsize=(6, 5), layout="constrained")
     ax = fig.subplots()
+    boundary = False
     if two_classes:
         shading, score, level = _probability_of_class_1(scores, len(grid), threshold)
         diverging = LinearSegmentedColormap.from_list("class_0_to_class_1", [CLASS_COLOURS[0], "white", CLASS_COLOURS[1]])
         filled = ax.contourf(xx, yy, shading.reshape(xx.shape), levels=np.linspace(0, 1, 21), cmap=diverging, alpha=0.5)
         fig.colorbar(filled, ax=ax, label=f"P({names[1]})", ticks=np.linspace(0, 1, 6))
         score = score.reshape(xx.shape)
-        if score.min() < level < score.max():   # a model that answers the same everywhere has no boundary
+        # A model that answers (nearly) the same everywhere has no boundary worth drawing: a
+        # line through rounding noise would claim a decision the model does not make.
+        boundary = score.min() < level < score.max() and shading.max() - shading.min() > 0.01
+        if boundary:
             ax.contour(xx, yy, score, levels=[level], colors="black", linewidths=1.5)
         colours = list(CLASS_COLOURS)
     else:
@@ -254,7 +343,7 @@ def decision_boundary(predict_fn: Callable[[Tensor], Any], X: Any, y: Any, path:
     for c in range(classes):
         mine = y == c
         ax.scatter(X[mine, 0], X[mine, 1], color=colours[c], edgecolors="black", linewidths=0.5, s=25, label=names[c])
-    if two_classes:   # a legend entry for the contour, which has none of its own
+    if two_classes and boundary:   # a legend entry for the contour, which has none of its own
         ax.plot([], [], color="black", linewidth=1.5, label="decision boundary (50/50)")
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
