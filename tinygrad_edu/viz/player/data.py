@@ -35,7 +35,7 @@ def full_text(array: np.ndarray, max_values: int) -> str:
 def structure(snapshot: GraphSnapshot) -> dict[str, Any]:
     tensors = [{"node": t.node, "name": t.name, "shape": shape_text(t.shape), "dtype": t.dtype, "kind": t.kind,
                 "made_by": t.made_by} for t in snapshot.tensors]
-    ops = [{"node": o.node, "op": o.op, "position": o.position, "rule": o.rule, "inputs": o.inputs,
+    ops = [{"node": o.node, "op": o.op, "rule": o.rule, "inputs": o.inputs,
             "output": o.output} for o in snapshot.ops]
     return {"tensors": tensors, "ops": ops}
 
@@ -92,7 +92,9 @@ def running_sum(tensor: int, name: str, terms: list[tuple[str, np.ndarray]], max
 def _local_text(given: Any, trace_max_values: int) -> str:
     """The local derivative as trace_backward's table writes it, on one line."""
     from tinygrad_edu.study.trace import _derivative_text   # study imports viz: imported when used
-    return " ".join(_derivative_text(given, lambda a, limit=trace_max_values: format_numbers(a, limit)).split("\n"))
+    text = _derivative_text(given, lambda a, limit=trace_max_values: format_numbers(a, limit))
+    numbers, _, kind = text.rpartition("\n")   # "(elementwise)" or "(jacobian 2x3)" after the numbers
+    return f"{numbers} {kind}" if numbers else text
 
 
 def _note(given: Any) -> str:

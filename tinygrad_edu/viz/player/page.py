@@ -101,12 +101,15 @@ def page_from_trace(trace: Any, max_values: int = 16) -> PlayerPage:
 def _trace_keeping_grads(root: Tensor, names: dict | None, module: Any) -> Any:
     """trace_backward(root) with the graph kept alive and every .grad put back as it was."""
     from tinygrad_edu.study.trace import trace_backward
-    saved = [(t, t._grad) for t in collect_graph(root, OP).tensors]
+    # the engine may add into an existing .grad in place: keep its numbers, not only the tensor
+    saved = [(t, t._grad, None if t._grad is None else t._grad.array.copy()) for t in collect_graph(root, OP).tensors]
     try:
         return trace_backward(root, retain_graph=True, names=names, module=module, max_values=TRACE_MAX_VALUES)
     finally:
-        for t, g in saved:
-            t._grad = g
+        for t, grad, numbers in saved:
+            t._grad = grad
+            if grad is not None:
+                grad.array[...] = numbers
 
 
 def _page_with_sliders(build: Callable, inputs: dict | None, module: Any, sliders: list[str] | None,
@@ -122,6 +125,9 @@ def _page_with_sliders(build: Callable, inputs: dict | None, module: Any, slider
         out = build(**args)
         if not isinstance(out, Tensor):
             raise TypeError(f"{OP}: the function must return a Tensor, got {type(out).__name__}")
+        if out.grad_fn is None:
+            raise ValueError(f"{OP}: the function's result has no graph behind it; make the inputs that "
+                             f"should get gradients with requires_grad=True")
         return trace_backward(out, names=args, module=module, max_values=TRACE_MAX_VALUES)
 
     start = run(tensors)
