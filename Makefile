@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test bench docs exercises clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ test: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(PY) -m benchmarks.run
+
+# Your answers to exercises/ checked against PyTorch, one line per exercise: pass, to do or FAIL
+# (exercises/README.md). EXERCISES_SOLUTIONS=1 checks the reference solutions instead.
+exercises: $(VENV)/.test-installed
+	$(PY) -m exercises
 
 # docs/ops.md is the op registry's table (tests/test_op_registry.py checks that it is current).
 docs: $(VENV)/.demo-installed
