@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench docs exercises clean
+.PHONY: demo test bench docs docs-images notebooks exercises clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test,plot,data,io,viz]"
-	touch $@ $(VENV)/.demo-installed
+	touch $@ $(VENV)/.demo-installed $(VENV)/.notebook-installed
+
+$(VENV)/.notebook-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[notebook,plot,data,io,viz]"
+	touch $@
 
 demo: $(VENV)/.demo-installed
 	$(PY) -m tinygrad_edu demo
@@ -36,6 +40,15 @@ exercises: $(VENV)/.test-installed
 # docs/ops.md is the op registry's table (tests/test_op_registry.py checks that it is current).
 docs: $(VENV)/.demo-installed
 	$(PY) -c "import tinygrad_edu.ops.registry as r, tinygrad_edu; open('docs/ops.md', 'w').write(r.ops_page())"
+
+# docs/img from the examples that make the pictures (docs/img/sources.json says which; full runs,
+# a few minutes). Only some: make docs-images IMAGES="07-graph.svg 10-conv1-kernels.png"
+docs-images: $(VENV)/.demo-installed
+	$(PY) tools/docs_images.py $(IMAGES)
+
+# notebooks/NN-name.ipynb from each tutorial chapter (made, never edited: git-ignored)
+notebooks: $(VENV)/.notebook-installed
+	$(PY) tools/notebooks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
