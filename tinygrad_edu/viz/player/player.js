@@ -41,6 +41,8 @@
     for (const g of Object.values(svgNodes))
       g.classList.remove("pl-current", "pl-input", "pl-back-current", "pl-back-input");
     for (const [node, cls] of Object.entries(classes)) if (svgNodes[node]) svgNodes[node].classList.add(cls);
+    const first = svgNodes[Object.keys(classes)[0]];   // the current op: keep it in sight in a big graph
+    if (first) first.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   function forwardCard(k) {
