@@ -62,8 +62,19 @@ def picture_problems(notebook: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+@pytest.fixture(scope="module")
+def kernels_of_this_python(tmp_path_factory):
+    """A folder with a python3 kernel spec that starts this Python: a python3 spec a user
+    installed elsewhere (~/.local/share/jupyter) would otherwise win, with its own packages."""
+    from ipykernel.kernelspec import write_kernel_spec
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(jupyter / "kernels" / "python3")
+    return jupyter
+
+
 @pytest.fixture(autouse=True)
-def fresh_kernel_environment(monkeypatch):
+def fresh_kernel_environment(monkeypatch, kernels_of_this_python):
+    monkeypatch.setenv("JUPYTER_PATH", str(kernels_of_this_python))   # searched before any other folder
     monkeypatch.delenv("MPLBACKEND", raising=False)   # a reader's kernel picks its own backend
 
 
