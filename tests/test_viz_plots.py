@@ -117,16 +117,37 @@ def test_image_grid_of_conv_kernels_writes_one_tile_per_kernel(tmp_path):
     kernels = tg.randn(8, 1, 3, 3)
     fig = tg.viz.image_grid(kernels, tmp_path / "kernels.png", ncols=4, title="kernels")
     read_png(tmp_path / "kernels.png")
-    shown = [ax for ax in fig.axes if ax.get_images()]
-    assert len(shown) == 8
-    np.testing.assert_allclose(shown[5].get_images()[0].get_array(), kernels.numpy()[5, 0])
+    mosaic = fig.axes[0].get_images()[0].get_array()          # one image: the tiles with blank gaps
+    np.testing.assert_allclose(np.sort(mosaic.compressed()), np.sort(kernels.numpy().ravel()), rtol=1e-6)
+    bar = fig.axes[-1]                                         # one shared scale, symmetric around 0
+    assert bar.get_ylim()[0] == pytest.approx(-bar.get_ylim()[1])
+    assert bar.get_ylim()[1] == pytest.approx(np.abs(kernels.numpy()).max())
+
+
+def test_image_grid_scale_each_stretches_every_tile_and_draws_no_colour_bar():
+    tiles = np.stack([np.arange(4.0).reshape(2, 2), 10 * np.arange(4.0).reshape(2, 2)])
+    fig = tg.viz.image_grid(tiles, scale_each=True)
+    assert len(fig.axes) == 1
+    mosaic = fig.axes[0].get_images()[0].get_array()
+    np.testing.assert_allclose(mosaic[:2, :2], mosaic[:2, 3:])   # both tiles stretched to 0..1
+
+
+def test_image_grids_share_one_scale_across_panels(tmp_path):
+    before, after = 0.1 * np.ones((4, 3, 3)), -2.0 * np.ones((4, 3, 3))
+    fig = tg.viz.image_grids({"before": before, "after": after}, tmp_path / "both.png", ncols=2)
+    read_png(tmp_path / "both.png")
+    images = [image for sub in fig.subfigs for ax in sub.axes for image in ax.get_images()]
+    assert [image.get_clim() for image in images] == [(-2.0, 2.0)] * 2
+    with pytest.raises(ValueError, match="image_grids: own_scale names"):
+        tg.viz.image_grids({"a": before}, own_scale=["b"])
 
 
 def test_image_grid_splits_many_channels_and_shows_three_as_colour(tmp_path):
     fig = tg.viz.image_grid(np.random.default_rng(0).random((2, 4, 5, 5)), tmp_path / "channels.png")
-    assert len([ax for ax in fig.axes if ax.get_images()]) == 8
+    assert fig.axes[0].get_images()[0].get_array().count() == 8 * 5 * 5
     rgb = tg.viz.image_grid(np.random.default_rng(0).random((2, 3, 5, 5)), tmp_path / "rgb.png")
-    assert [ax.get_images()[0].get_array().shape for ax in rgb.axes if ax.get_images()] == [(5, 5, 3)] * 2
+    (mosaic,) = [ax.get_images()[0].get_array() for ax in rgb.axes if ax.get_images()]
+    assert mosaic.shape[-1] == 3 and len(rgb.axes) == 1   # RGB: no colour bar
     read_png(tmp_path / "rgb.png")
 
 
@@ -233,6 +254,21 @@ def test_demo_feature_maps_are_the_first_conv_layer_after_its_activation(tmp_pat
     np.testing.assert_allclose(maps.numpy(), conv(x).relu().numpy())
 
 
+def test_demo_feature_maps_follow_an_activation_written_in_forward():
+    """DigitsConvNet calls F.relu in its forward(): the maps are taken after it, not before."""
+    from tinygrad_edu.models import DigitsConvNet
+    from tinygrad_edu.viz.report import feature_maps
+
+    tg.manual_seed(0)
+    model = DigitsConvNet(channels=(4, 8), hidden=16)
+    x = tg.randn(1, 1, 8, 8)
+    maps = feature_maps(model, model.conv1, x)
+    with tg.no_grad():
+        raw = model.conv1(x)
+    assert raw.numpy().min() < 0                              # so the test can tell the two apart
+    np.testing.assert_allclose(maps.numpy(), raw.relu().numpy())
+
+
 def test_demo_pictures_without_dot_write_the_dot_files_and_warn(monkeypatch, tmp_path):
     empty = tmp_path / "empty_bin"
     empty.mkdir()
@@ -272,7 +308,7 @@ def test_demo_pictures_for_a_model_whose_forward_order_differs_from_its_registra
 
     model = HeadFirst()
     x = tg.randn(1, 1, 8, 8)
-    np.testing.assert_allclose(feature_maps(model, first_conv(model), x).numpy(), model.conv(x).numpy())
+    np.testing.assert_allclose(feature_maps(model, first_conv(model), x).numpy(), model.conv(x).relu().numpy())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         written = tg.viz.write_demo_pictures(model, {"loss": [1.0, 0.5]}, np.ones((8, 8)), tmp_path)

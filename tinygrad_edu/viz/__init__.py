@@ -10,9 +10,9 @@ graphviz and matplotlib are optional extras, imported only when a drawing is mad
 from tinygrad_edu.viz import plots
 from tinygrad_edu.viz.player import backprop_page
 from tinygrad_edu.viz.graph import GraphvizNotFoundError, dot_available, draw_graph, retain_grads, save_graph
-from tinygrad_edu.viz.plots import decision_boundary, image_grid, loss_surface, plot_curves
+from tinygrad_edu.viz.plots import decision_boundary, image_grid, image_grids, loss_surface, plot_curves
 from tinygrad_edu.viz.report import write_demo_pictures
 from tinygrad_edu.viz.text import graph_text
 
 __all__ = ["backprop_page", "draw_graph", "save_graph", "retain_grads", "graph_text", "dot_available", "GraphvizNotFoundError",
-           "plots", "plot_curves", "image_grid", "decision_boundary", "loss_surface", "write_demo_pictures"]
+           "plots", "plot_curves", "image_grid", "image_grids", "decision_boundary", "loss_surface", "write_demo_pictures"]

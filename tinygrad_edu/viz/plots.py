@@ -148,26 +148,33 @@ def _shared_scale(values: np.ndarray, vmin: float | None, vmax: float | None) ->
 
 def _draw_grid(fig: Any, tiles: list[np.ndarray], rgb: bool, ncols: int, cmap: str | None,
                titles: Sequence[str] | None, scale: tuple[float, float] | None) -> Any:
-    """Draw the tiles into `fig` (a Figure or SubFigure); return the last image drawn."""
+    """Draw the tiles into `fig` (a Figure or SubFigure) as one mosaic image with white gaps,
+    with `scale` = (low, high) for all tiles, or None for each tile's own range. One image
+    instead of one subplot per tile: laying out dozens of subplots took most of an example's
+    time. Returns the image drawn (for a colour bar)."""
+    import matplotlib
+
+    height, width = tiles[0].shape[:2]
+    gap = max(1, height // 8)
+    band = max(gap, math.ceil(0.3 * height)) if titles is not None else gap   # room for a title above each tile
     nrows = math.ceil(len(tiles) / ncols)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    shown = None
-    for i, ax in enumerate(axes):
-        ax.axis("off")
-        if i >= len(tiles):
-            continue
-        tile = tiles[i]
-        if rgb:   # imshow needs RGB in [0, 1]
+    cell_h, cell_w = band + height, gap + width
+    mosaic = np.full((nrows * cell_h, ncols * cell_w - gap) + ((3,) if rgb else ()), 1.0 if rgb else np.nan)
+    ax = fig.subplots()
+    ax.axis("off")
+    for i, tile in enumerate(tiles):
+        if scale is None or rgb:   # imshow needs RGB in [0, 1]; each tile on its own range
             low, high = (tile.min(), tile.max()) if scale is None else scale
             tile = np.clip((tile - low) / (high - low), 0, 1) if high > low else np.zeros_like(tile)
-            shown = ax.imshow(tile, interpolation="nearest")
-        elif scale is None:
-            shown = ax.imshow(tile, cmap=cmap, interpolation="nearest")
-        else:
-            shown = ax.imshow(tile, cmap=cmap, vmin=scale[0], vmax=scale[1], interpolation="nearest")
+        top, left = (i // ncols) * cell_h + band, (i % ncols) * cell_w
+        mosaic[top:top + height, left:left + width] = tile
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
-    return shown
+            ax.text(left + (width - 1) / 2, top - 0.6, titles[i], ha="center", va="bottom", fontsize=8)
+    if rgb:
+        return ax.imshow(mosaic, interpolation="nearest")
+    colours = matplotlib.colormaps[cmap].with_extremes(bad="white")   # the gaps (NaN) stay white
+    low, high = (0.0, 1.0) if scale is None else scale
+    return ax.imshow(mosaic, cmap=colours, vmin=low, vmax=high, interpolation="nearest")
 
 
 def _prepare(images: Any, titles: Sequence[str] | None, ncols: int | None,
@@ -206,40 +213,54 @@ def image_grid(images: Any, path: str | os.PathLike | None = None, ncols: int | 
     low, high, symmetric = _shared_scale(np.stack([t.ravel() for t in tiles]), vmin, vmax)
     cmap = cmap or ("coolwarm" if symmetric and not scale_each else "gray")
     colorbar = (not scale_each and not rgb) if colorbar is None else colorbar
-    fig = new_figure(figsize=(1.3 * ncols + (1.0 if colorbar else 0.4), 1.3 * nrows + (0.5 if title else 0.2)),
+    fig = new_figure(figsize=(1.0 * ncols + (1.2 if colorbar else 0.4),
+                              (1.0 + (0.3 if titles else 0.1)) * nrows + (0.5 if title else 0.2)),
                      layout="constrained")
     shown = _draw_grid(fig, tiles, rgb, ncols, cmap, titles, None if scale_each else (low, high))
     if colorbar and not scale_each and not rgb:
-        fig.colorbar(shown, ax=fig.axes, shrink=0.8, label=label)
+        fig.colorbar(shown, ax=fig.axes, shrink=0.9, label=label)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)
 
 
 def image_grids(panels: dict[str, Any], path: str | os.PathLike | None = None, ncols: int | None = None,
-                title: str | None = None, cmap: str | None = None, label: str | None = None) -> Any:
+                title: str | None = None, cmap: str | None = None, label: str | None = None,
+                own_scale: Sequence[str] = ()) -> Any:
     """Several image grids side by side on ONE colour scale with one colour bar, e.g.
     {"before training": kernels_then, "after training": kernels_now}: the same colour means the
-    same number in every panel, so a change between them is a real change."""
+    same number in every panel, so a change between them is a real change. Panels named in
+    `own_scale` (say, the input image beside its feature maps, a different quantity) are drawn
+    in grey on their own scale and left out of the shared one."""
     if not isinstance(panels, dict) or not panels:
         raise ValueError("image_grids: panels must be a non-empty dict of panel title -> images")
-    prepared = {name: _prepare(images, None, ncols, "image_grids") for name, images in panels.items()}
+    unknown = [name for name in own_scale if name not in panels]
+    if unknown:
+        raise ValueError(f"image_grids: own_scale names {unknown}, which are not panels ({list(panels)})")
+    prepared = {name: _prepare(images, None, ncols if name not in own_scale else None, "image_grids")
+                for name, images in panels.items()}
     if any(rgb for _, rgb, _ in prepared.values()):
         raise ValueError("image_grids: colour (RGB) images have no shared colour scale; use image_grid for each")
-    low, high, symmetric = _shared_scale(np.concatenate([t.ravel() for tiles, _, _ in prepared.values()
-                                                         for t in tiles]), None, None)
+    shared = [t.ravel() for name, (tiles, _, _) in prepared.items() if name not in own_scale for t in tiles]
+    if not shared:
+        raise ValueError("image_grids: every panel is in own_scale; nothing shares the scale")
+    low, high, symmetric = _shared_scale(np.concatenate(shared), None, None)
     cmap = cmap or ("coolwarm" if symmetric else "gray")
     widths = [cols for _, _, cols in prepared.values()]
     rows = max(math.ceil(len(tiles) / cols) for tiles, _, cols in prepared.values())
-    fig = new_figure(figsize=(1.1 * sum(widths) + 0.5 * len(panels) + 1.0, 1.1 * rows + (0.9 if title else 0.6)),
+    fig = new_figure(figsize=(0.9 * sum(widths) + 0.4 * len(panels) + 1.2, 0.9 * rows + (0.9 if title else 0.6)),
                      layout="constrained")
     subfigures = fig.subfigures(1, len(panels), width_ratios=widths, squeeze=False)[0]
     shown = None
     for subfigure, (name, (tiles, _, cols)) in zip(subfigures, prepared.items()):
-        shown = _draw_grid(subfigure, tiles, False, cols, cmap, None, (low, high))
+        if name in own_scale:
+            _draw_grid(subfigure, tiles, False, cols, "gray", None, None)
+        else:
+            shown = _draw_grid(subfigure, tiles, False, cols, cmap, None, (low, high))
+            last = subfigure
         subfigure.suptitle(name)
-    # One bar at the right serves every panel, since they share the scale.
-    subfigures[-1].colorbar(shown, ax=subfigures[-1].axes, shrink=0.8, label=label)
+    # One bar at the right of the last shared panel serves them all, since they share the scale.
+    last.colorbar(shown, ax=last.axes, shrink=0.8, label=label)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)

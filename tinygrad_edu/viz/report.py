@@ -2,7 +2,7 @@
 
     loss_curve.png        the training curves from `history`
     conv1_kernels.png     the first conv layer's learned kernels
-    feature_maps.png      what that layer (and the activation after it) makes of one digit
+    feature_maps.png      what that layer makes of one digit, after its activation (ReLU)
     model_graph.svg       the model's graph, one box per layer
     model_graph_ops.svg   the same graph op by op, with clusters per layer
 
@@ -16,13 +16,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np   # host-side: joining the digit and its feature maps into one picture
+import numpy as np   # host-side: finding the conv's output among the ops' results
 
-from tinygrad_edu.autograd import no_grad
-from tinygrad_edu.nn.layers import Sequential
+from tinygrad_edu.autograd import enable_grad, hooks
 from tinygrad_edu.ops.registry import activations
 from tinygrad_edu.tensor import Tensor
-from tinygrad_edu.viz.plots import _as_numpy, image_grid, plot_curves
+from tinygrad_edu.viz.plots import _as_numpy, image_grid, image_grids, plot_curves
 
 # What counts as an activation is declared with the op (ops/registry.py), not listed here.
 ACTIVATIONS = {spec.module for spec in activations()}
@@ -53,25 +52,32 @@ def _as_batch(image: Any, device: str) -> Tensor:
 
 
 def feature_maps(model: Any, conv: Any, x: Tensor) -> Tensor:
-    """The output of `conv` for `x`, after the activation that follows it when the model is a
-    sequence of layers that contains `conv` directly; otherwise `conv(x)` alone.
+    """What `conv` makes of `x` inside `model`, taken after the activation that follows it
+    (e.g. ReLU), which is what the next layer sees; `conv`'s raw output when no activation
+    follows it. Before the activation, part of each map is negative numbers that nothing
+    downstream ever sees, and the maps look like noise.
 
-    Only a Sequential says that its children run in the order they were registered; a model
-    with its own forward() may register them in any order, so its children are walked only
-    when `conv` is the first of them (nothing has to run before it).
+    The model is run once on `x` while the study hooks watch every op, so any forward() works:
+    layers as modules in any registration order, or F.relu written in the code. The conv's
+    output is the first op result equal to `conv(x)`; the activation is the op that takes it,
+    when that op is one (an activation that F computes as several ops, such as F.gelu, is not
+    recognised, and the raw output is returned).
     """
-    layers = list(model.children()) if hasattr(model, "children") else []
-    in_order = isinstance(model, Sequential) or (bool(layers) and layers[0] is conv)
-    with no_grad():
-        if not in_order or not any(layer is conv for layer in layers):
-            return conv(x)
-        reached = False
-        for layer in layers:
-            if reached and type(layer).__name__ not in ACTIVATIONS:
-                break
-            x = layer(x)
-            reached = reached or layer is conv
-    return x
+    ops: list[tuple[Any, Any]] = []                   # (op, the array it computed), in the order they ran
+    with enable_grad():                               # the ops keep their inputs only while recording
+        raw = conv(x).detach()
+        with hooks(forward=lambda fn, array: ops.append((fn, array))):
+            model(x)
+    expected = raw.numpy()
+    found = next((array for _, array in ops if tuple(array.shape) == raw.shape
+                  and np.array_equal(Tensor(array, device=raw.device).numpy(), expected)), None)
+    if found is None:
+        raise ValueError(f"feature_maps: the model's forward() never computed what its {type(conv).__name__} "
+                         f"computes for this input")
+    for fn, array in ops:   # the first op that takes the conv's output
+        if any(t.array is found for t in getattr(fn, "inputs", ())):
+            return Tensor(array, device=raw.device) if type(fn).__name__ in ACTIVATIONS else raw
+    return raw
 
 
 def write_demo_pictures(model: Any, history: dict[str, list], sample_image: Any,
@@ -92,14 +98,16 @@ def write_demo_pictures(model: Any, history: dict[str, list], sample_image: Any,
     if conv is not None:
         kernels = conv.weight.detach()
         image_grid(kernels, out / "conv1_kernels.png", ncols=min(8, kernels.shape[0] * kernels.shape[1]),
-                   title=f"first conv layer: {kernels.shape[0]} learned kernels {tuple(kernels.shape[2:])}")
+                   label="weight",
+                   title=f"first conv layer: {kernels.shape[0]} learned kernels {tuple(kernels.shape[2:])}, one scale")
         written.append(out / "conv1_kernels.png")
         maps = feature_maps(model, conv, x)[0].numpy()
-        tiles, titles = maps, [f"map {i + 1}" for i in range(len(maps))]
-        if x.shape[1] == 1 and x.shape[2:] == maps.shape[1:]:   # show the digit itself first
-            tiles, titles = np.concatenate([x[0].numpy(), maps]), ["input"] + titles
-        image_grid(tiles, out / "feature_maps.png", ncols=min(9, len(tiles)), titles=titles,
-                   title=f"one digit through the first conv layer: {maps.shape[0]} feature maps {maps.shape[1:]}")
+        title = f"one digit through the first conv layer and its activation: {maps.shape[0]} feature maps {maps.shape[1:]}"
+        if x.shape[1] == 1:   # a grey image: show it beside its maps, on its own scale
+            image_grids({"input": x[0], "feature maps": maps}, out / "feature_maps.png", ncols=min(8, len(maps)),
+                        own_scale=["input"], label="activation", title=title)
+        else:
+            image_grid(maps, out / "feature_maps.png", ncols=min(8, len(maps)), label="activation", title=title)
         written.append(out / "feature_maps.png")
 
     try:
