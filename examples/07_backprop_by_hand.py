@@ -9,18 +9,18 @@ Backpropagation gets all of them in one sweep from the output back to the inputs
 chain rule at every step: (gradient arriving from above) × (the local derivative of this step).
 Here that sweep is written out with plain Python numbers, then autograd does the same with
 `trace_backward`, which prints every step, and the two sets of gradients are compared.
-The graph autograd recorded is drawn with Graphviz (or written as text without it).
+The graph autograd recorded is drawn with Graphviz (or written as text without it), after
+backward, with every value and every gradient on it: study mode (`tg.study.keep_graphs()`)
+keeps them, where an ordinary backward() would free the intermediate ones.
 
     python examples/07_backprop_by_hand.py      # the graph in out/07_backprop_by_hand/
 """
-from __future__ import annotations
-
 import math
-import sys
-from pathlib import Path
 
 import tinygrad_edu as tg
-from common import parse_args
+from tinygrad_edu import tutorial
+
+args = tutorial.arguments("07_backprop_by_hand", __doc__)
 
 X = [1.0, 0.5]
 TARGET = 1.0
@@ -53,47 +53,34 @@ def by_hand() -> dict:
     return {"loss": loss, "W1": d_w1, "b1": d_b1, "W2": d_w2, "b2": d_b2}
 
 
-def draw(loss: tg.Tensor, names: dict, out: Path) -> str:
-    """The graph as an SVG picture when Graphviz is installed; as text in any case."""
-    text_path = out / "graph.txt"
-    text_path.write_text(tg.viz.graph_text(loss, show_values=True, show_grads=True, names=names) + "\n")
-    try:
-        graph = tg.viz.draw_graph(loss, show_values=True, show_grads=True, names=names)
-        return str(tg.viz.save_graph(graph, out / "graph.svg"))
-    except (ImportError, tg.viz.GraphvizNotFoundError) as e:
-        print(f"(no picture of the graph: {e})")
-        return str(text_path)
+hand = by_hand()
 
-
-def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("07_backprop_by_hand", "Backpropagation by hand vs autograd.", argv)
-    hand = by_hand()
-
-    # The same network with Tensors, in float64 so that both sides compute with the same precision.
-    def tensor(values: object, grad: bool = True) -> tg.Tensor:
-        return tg.tensor(values, dtype=tg.float64, device=args.device, requires_grad=grad)
-
-    x, w1, b1, w2, b2 = tensor(X, grad=False), tensor(W1), tensor(B1), tensor(W2), tensor(B2)
-    h = ((w1 * x).sum(dim=1) + b1).sigmoid()    # each neuron: inputs × weights, summed, plus bias
+# The same network with Tensors, in float64 so that both sides compute with the same precision.
+x = tg.tensor(X, dtype=tg.float64)
+w1, b1, w2, b2 = (tg.tensor(v, dtype=tg.float64, requires_grad=True) for v in (W1, B1, W2, B2))
+with tg.study.keep_graphs():                  # study mode: backward keeps every value and gradient
+    h = ((w1 * x).sum(dim=1) + b1).sigmoid()  # each neuron: inputs × weights, summed, plus bias
     out = ((w2 * h).sum() + b2).sigmoid()
     loss = (out - TARGET) ** 2
     names = {"x": x, "W1": w1, "b1": b1, "W2": w2, "b2": b2, "h": h, "out": out, "loss": loss}
+    trace = tg.study.trace_backward(loss, names=names)   # runs backward, step by step
+print(trace)
 
-    trace = tg.study.trace_backward(loss, names=names, retain_graph=True)   # runs backward, step by step
-    print(trace)
-    picture = draw(loss, names, args.out)
+# The graph after backward, with every value and gradient: a picture with Graphviz, text always.
+(args.out / "graph.txt").write_text(tg.viz.graph_text(loss, show_values=True, show_grads=True, names=names) + "\n")
+picture = args.out / "graph.txt"
+try:
+    graph = tg.viz.draw_graph(loss, show_values=True, show_grads=True, names=names)
+    picture = tg.viz.save_graph(graph, args.out / "graph.svg")
+except (ImportError, tg.viz.GraphvizNotFoundError) as e:
+    print(f"(no picture of the graph: {e})")
 
-    print(f"\nloss: by hand {hand['loss']:.10f}, autograd {loss.item():.10f}")
-    difference = 0.0
-    for name, leaf in (("W1", w1), ("b1", b1), ("W2", w2), ("b2", b2)):
-        ours = tg.tensor(hand[name], dtype=tg.float64, device=args.device)
-        gap = (leaf.grad - ours).abs().max().item()
-        difference = max(difference, gap)
-        print(f"d loss / d {name}: by hand {ours.tolist()}")
-        print(f"{'':14}autograd {leaf.grad.tolist()}   (differ by {gap:.1e})")
-    print(f"wrote {picture}")
-    return {"loss": loss.item(), "max_difference": difference, "backward_steps": len(trace.steps)}
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+print(f"\nloss: by hand {hand['loss']:.10f}, autograd {loss.item():.10f}")
+max_difference = 0.0
+for name, leaf in (("W1", w1), ("b1", b1), ("W2", w2), ("b2", b2)):
+    ours = tg.tensor(hand[name], dtype=tg.float64)
+    gap = (leaf.grad - ours).abs().max().item()
+    max_difference = max(max_difference, gap)
+    print(f"d loss / d {name}: by hand {ours.tolist()}")
+    print(f"{'':14}autograd {leaf.grad.tolist()}   (differ by {gap:.1e})")
+print(f"wrote {picture}")

@@ -2,8 +2,8 @@
 
 An example is a script with no main(): `run_example` runs it with runpy, as `python
 examples/<name>.py <args>` would, and returns the script's global variables, which hold the
-numbers its claims rest on (the claim tests read them). The default device, dtype and the
-random generator are put back afterwards, so one example cannot change the next.
+numbers its claims rest on (the claim tests read them). The default device, dtype and study
+mode are put back afterwards, so one example cannot change the next.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import runpy
 import sys
 
 import tinygrad_edu as tg
+from tinygrad_edu import autograd
 from tinygrad_edu.backend import devices
 
 EXAMPLES = pathlib.Path(__file__).parent.parent / "examples"
@@ -35,6 +36,7 @@ def run_example(name: str, *args: str) -> dict:
         sys.argv = saved_argv
         devices._default_device = saved_device
         tg.set_default_dtype(saved_dtype)
+        autograd._state.keep_graphs = False   # an example that left study mode on must not change the tests
 
 
 def _plain(value: object) -> bool:

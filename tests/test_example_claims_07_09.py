@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+import tinygrad_edu as tg
+
 
 def test_backprop_by_hand_equals_autograd(quick_runs):
-    result, _ = quick_runs("07_backprop_by_hand")
+    result, out = quick_runs("07_backprop_by_hand")
     assert result["max_difference"] < 1e-12
-    assert result["backward_steps"] > 5
+    assert len(result["trace"].steps) == 10     # one per op of the forward pass
+    # the graph drawn after backward shows every value and gradient, as the chapter says: every
+    # tensor but the constant input has a gradient on it, each equal to the trace's
+    lines = (out / "graph.txt").read_text().splitlines()
+    assert len(lines) == 15 and all("value" in line for line in lines)
+    assert [line for line in lines if "grad" not in line] == [line for line in lines if "x (2,)" in line]
+    for step in result["trace"].steps:
+        line = next(line for line in lines if line.lstrip("│├└─ ").startswith(step.output + " "))
+        assert f"grad {tg.viz.walk.format_numbers(step.upstream, 8)}".replace("\n", "") in line, (step.output, line)
 
 
 def test_convolution_blurs_and_sharpens_the_photo_and_matches_the_loop(quick_runs):

@@ -44,6 +44,7 @@ class _ThreadState(threading.local):
     inference = False
     forward_hooks: tuple[ForwardHook, ...] = ()
     backward_hooks: tuple[BackwardHook, ...] = ()
+    keep_graphs = False   # study mode (tg.study.keep_graphs): backward keeps every value and gradient
 
 
 _state = _ThreadState()
@@ -461,10 +462,17 @@ class Function:
         first = self.inputs[0]
         return first._make(array, first._device, False, None)
 
-    def release(self) -> None:
-        """Free what forward saved and forget the inputs: this node cannot run backward again."""
+    def release(self, grad: Tensor) -> None:
+        """Free what forward saved and the links to intermediate tensors: this node cannot run
+        backward again. What stays is the graph's outline, which holds no intermediate array:
+        the ops behind this one, the leaves it read (parameters and inputs, alive anyway) and its
+        output's shape and dtype (`grad`'s), so that draw_graph still works after backward()."""
+        inputs, input_fns = self.inputs, self.input_fns
         self.__dict__.clear()
         self.freed = True
+        self.input_fns = input_fns
+        self.leaf_inputs = tuple([t if f is None else None for t, f in zip(inputs, input_fns)])
+        self.output_shape, self.output_dtype, self.output_device = grad.array.shape, grad.dtype, grad._device
 
 
 def _is_view_of(data: Any, source: Any) -> bool:
@@ -596,7 +604,7 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
             earlier = nodes.get(made_by)
             nodes[made_by] = g if earlier is None else earlier + g
     if not retain_graph:
-        fn.release()
+        fn.release(grad)
 
 
 def _add_gradient(nodes: dict, leaves: dict, made_by: Function | None, t: Tensor, g: Tensor) -> None:
@@ -651,12 +659,35 @@ def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
 
 def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool,
                  create_graph: bool) -> None:
-    """Accumulate the gradients into the `.grad` of leaves and of tensors that retain theirs."""
+    """Accumulate the gradients into the `.grad` of leaves and of tensors that retain theirs.
+
+    In study mode (`tg.study.keep_graphs`) the graph is kept and every intermediate tensor
+    gets its `.grad` too, as if each had called retain_grad(): what draw_graph shows."""
+    if _state.keep_graphs:
+        outputs = _outputs_of(roots)
+        def into_every_grad(key: Any, g: Tensor) -> None:
+            t = outputs.get(key) if isinstance(key, Function) else key
+            if t is not None:
+                accumulate(t, g, create_graph)
+        propagate(roots, root_grads, True, create_graph, into_every_grad, frozenset(outputs))
+        return
+
     def into_grad(key: Any, g: Tensor) -> None:
         t = key.retained() if isinstance(key, Function) else key
         if t is not None:
             accumulate(t, g, create_graph)
     propagate(roots, root_grads, retain_graph, create_graph, into_grad)
+
+
+def _outputs_of(roots: Sequence[Tensor]) -> dict[Function, Tensor]:
+    """node -> the tensor it made, for every node behind `roots` (each output is an input of a
+    later node, or a root)."""
+    outputs = {r.grad_fn: r for r in roots if r.grad_fn is not None}
+    for fn in topological_order(list(outputs)):
+        for t, made_by in zip(fn.inputs, fn.input_fns):
+            if made_by is not None:
+                outputs.setdefault(made_by, t)
+    return outputs
 
 
 def run_grad(roots: Sequence[Tensor], root_grads: Sequence[Tensor], inputs: Sequence[Tensor], retain_graph: bool,

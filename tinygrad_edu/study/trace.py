@@ -231,7 +231,7 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
     names: labels for tensors, e.g. {"x": x, "w": w}; module: an nn.Module whose parameter
     names label its parameters. Tensors with more than `max_values` elements are summarised
     and their local derivatives are not listed. The graph must not have been freed by an
-    earlier backward (use retain_graph=True there).
+    earlier backward (use retain_graph=True there, or study mode: `tg.study.keep_graphs()`).
     """
     graph = collect_graph(root, "trace_backward")
     labels = tensor_names(graph, module, names, "trace_backward")

@@ -1,14 +1,15 @@
 """Draw the computational graph with Graphviz: tensors, the ops between them, values, gradients.
 
+    tg.study.keep_graphs()                                     # study mode: keep every value and gradient
     loss = model(x).sum()
-    tg.viz.draw_graph(loss, show_values=True, module=model)    # shows inline in Jupyter
-    loss.backward(retain_graph=True)                           # keep the graph to draw it again
-    tg.viz.draw_graph(loss, show_grads=True, module=model).render("graph", format="svg")
+    loss.backward()
+    tg.viz.draw_graph(loss, show_values=True, show_grads=True, module=model)   # shows inline in Jupyter
 
 Tensors are boxes (shape, dtype, and when asked their values and gradients), ops are ovals.
-The graph must still be alive: backward() frees it unless called with `retain_graph=True`, so
-draw before backward, or keep the graph. Only leaves keep `.grad` (as in PyTorch); call
-`retain_grads(root)` before backward to see the gradients of intermediate tensors too.
+Outside study mode backward() frees the intermediate tensors (training loops should not keep
+them): a graph drawn after it still shows every op and shape, and the leaves' values and
+gradients, but its intermediate boxes say "freed by backward()". `retain_grads(root)` before
+backward keeps only the intermediate gradients, as PyTorch's retain_grad() does.
 
 Graphviz is optional: the Python package (`pip install "tinygrad_edu[viz]"`) builds the DOT
 source; the `dot` program turns it into pictures. Without `dot`, the source is still built and
@@ -24,7 +25,7 @@ from typing import Any, Sequence
 from tinygrad_edu.files import write_atomically
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.player.page import DrawingSource
-from tinygrad_edu.viz.walk import Graph, collect_graph, derivative_rule, format_numbers, shape_text, tensor_names
+from tinygrad_edu.viz.walk import FreedTensor, Graph, collect_graph, op_inputs, derivative_rule, format_numbers, shape_text, tensor_names
 
 PYTHON_PACKAGE_HINT = 'drawing graphs needs the graphviz Python package: pip install "tinygrad_edu[viz]"'
 DOT_PROGRAM_HINT = ("the Graphviz program `dot` was not found on PATH; install Graphviz to render graphs: "
@@ -124,13 +125,13 @@ def module_placement(graph: Graph, module: Any) -> dict[int, str]:
     for name, p in module.named_parameters():
         place[id(p)] = from_params[id(p)] = name.rpartition(".")[0]
     for fn in graph.ops:
-        paths = {from_params[id(t)] for t in fn.inputs if id(t) in from_params}
+        paths = {from_params[id(t)] for t in op_inputs(fn) if id(t) in from_params}
         if len(paths) != 1:
             continue
         path = paths.pop()
         out = graph.output_of[id(fn)]
         place[id(fn)] = place[id(out)] = path
-        if all(id(t) in from_params for t in fn.inputs):
+        if all(id(t) in from_params for t in op_inputs(fn)):
             from_params[id(out)] = path
     return place
 
@@ -140,7 +141,10 @@ def _tensor_label(t: Tensor, name: str, show_values: bool, show_grads: bool, max
     if t._version and t.grad_fn is not None:   # changed in place inside the graph (a parameter's
         # version counts its optimizer steps, which would only clutter the picture)
         lines.append(f"version {t._version} (changed in place)")
-    if show_values:
+    if isinstance(t, FreedTensor):   # drawn after backward() outside study mode
+        if show_values or show_grads:
+            lines.append("freed by backward()")
+    elif show_values:
         lines.append("value " + format_numbers(t, max_values))
     if show_grads and t._grad is not None:   # _grad: no warning for a non-leaf that kept none
         lines.append("grad " + format_numbers(t._grad, max_values))
@@ -180,12 +184,14 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
     collapse_modules: draw each module that owns parameters as one box (for big graphs).
     names: extra labels, e.g. {"x": x, "loss": loss}.
 
-    The graph must be alive: draw before backward(), or call backward(retain_graph=True).
+    Draw before or after backward(). After it, every op and shape is there, with the leaves'
+    values and gradients; the intermediate tensors' values and gradients only in study mode
+    (`tg.study.keep_graphs()`, which keeps the whole graph), else they read "freed by backward()".
     It may also be the graph a `backward(create_graph=True)` recorded: draw `x.grad`.
     """
     if collapse_modules and module is None:
         raise ValueError("draw_graph: collapse_modules=True needs module= (the nn.Module whose layers to collapse)")
-    graph = collect_graph(root, "draw_graph")
+    graph = collect_graph(root, "draw_graph", after_backward=True)
     labels = tensor_names(graph, module, names)
     place = module_placement(graph, module)
     modules, params = _modules_and_parameters(module)
@@ -230,7 +236,7 @@ def _edges(graph: Graph, node_ids: dict[int, str]) -> list[tuple[str, str]]:
     """Arrows from each op's inputs to the op, and from the op to its output."""
     edges = []
     for fn in graph.ops:
-        edges.extend((node_ids[id(t)], node_ids[id(fn)]) for t in fn.inputs)
+        edges.extend((node_ids[id(t)], node_ids[id(fn)]) for t in op_inputs(fn))
         edges.append((node_ids[id(fn)], node_ids[id(graph.output_of[id(fn)])]))
     return edges
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from tinygrad_edu.tensor import Tensor
-from tinygrad_edu.viz.walk import collect_graph, format_numbers, parameter_names, shape_text, tensor_names
+from tinygrad_edu.viz.walk import (FreedTensor, collect_graph, format_numbers, op_inputs, parameter_names,
+                                  shape_text, tensor_names)
 
 
 def graph_text(root: Tensor | Sequence[Tensor], show_values: bool = False, show_grads: bool = False,
                module: Any = None, names: dict[str, Tensor] | None = None, max_values: int = 8) -> str:
     """Render the graph behind `root` as an indented tree (see the module docstring)."""
-    graph = collect_graph(root, "graph_text")
+    graph = collect_graph(root, "graph_text", after_backward=True)
     labels = tensor_names(graph, module, names, "graph_text")
     params = parameter_names(module, "graph_text")
 
@@ -34,7 +35,9 @@ def graph_text(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
             text += "  [leaf]" if t.requires_grad else "  [constant]"
         if t._version and t.grad_fn is not None:   # changed in place inside the graph
             text += f"  version {t._version}"
-        if show_values:
+        if isinstance(t, FreedTensor):
+            text += "  (value freed by backward())" if show_values or show_grads else ""
+        elif show_values:
             text += "  value " + format_numbers(t, max_values).replace("\n", "")
         if show_grads and t._grad is not None:   # _grad: no warning for a non-leaf that kept none
             text += "  grad " + format_numbers(t._grad, max_values).replace("\n", "")
@@ -51,7 +54,7 @@ def graph_text(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
             continue
         written.add(id(t))
         lines.append(own + describe(t))
-        inputs = t.grad_fn.inputs if t.grad_fn is not None else ()
+        inputs = op_inputs(t.grad_fn) if t.grad_fn is not None else ()
         for i in reversed(range(len(inputs))):
             last = i == len(inputs) - 1
             branch, indent = ("└── ", "    ") if last else ("├── ", "│   ")

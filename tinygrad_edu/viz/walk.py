@@ -14,8 +14,33 @@ from tinygrad_edu.autograd import Function
 from tinygrad_edu.tensor import Tensor
 
 FREED_GRAPH_HINT = ("the graph was freed by backward(): once backward has run, its saved values and the "
-                    "links to the inputs are gone. Draw or trace before calling backward(), or call "
-                    "backward(retain_graph=True) to keep the graph alive")
+                    "links to the intermediate tensors are gone. Trace before calling backward(), or turn "
+                    "on study mode first (tg.study.keep_graphs()), which keeps the whole graph")
+
+
+class FreedTensor:
+    """Stands in for an intermediate tensor that backward() let go of: its shape, dtype and
+    the op that made it are known, its value and gradient are not (study mode keeps them)."""
+    requires_grad = True
+    _grad = None
+    _version = 0
+
+    def __init__(self, fn: Function) -> None:
+        self.grad_fn = fn
+        self.shape, self.dtype, self._device = fn.output_shape, fn.output_dtype, fn.output_device
+        self.device = self._device
+
+    def __repr__(self) -> str:
+        return f"FreedTensor(shape={self.shape}, dtype={self.dtype}, made by {self.grad_fn.name()})"
+
+
+def op_inputs(fn: Function) -> tuple[Any, ...]:
+    """The tensors an op read: the real ones, or for an op that backward() freed, its leaves
+    and a FreedTensor for each intermediate (one per producing op, shared by its readers)."""
+    if not fn.freed:
+        return fn.inputs
+    return tuple(leaf if made_by is None else made_by.__dict__.setdefault("stand_in", FreedTensor(made_by))
+                 for leaf, made_by in zip(fn.leaf_inputs, fn.input_fns))
 
 
 @dataclass
@@ -41,8 +66,11 @@ def as_roots(root: Tensor | Sequence[Tensor], op: str) -> list[Tensor]:
     return roots
 
 
-def collect_graph(root: Tensor | Sequence[Tensor], op: str) -> Graph:
-    """Find every tensor and op behind `root`, with an explicit stack (deep graphs are fine)."""
+def collect_graph(root: Tensor | Sequence[Tensor], op: str, after_backward: bool = False) -> Graph:
+    """Find every tensor and op behind `root`, with an explicit stack (deep graphs are fine).
+
+    `after_backward`: also walk a graph that backward() freed (drawing needs only its outline:
+    intermediate tensors become `FreedTensor`s); else such a graph is an error."""
     roots = as_roots(root, op)
     seen: dict[int, Tensor] = {}
     output_of: dict[int, Tensor] = {}
@@ -55,17 +83,43 @@ def collect_graph(root: Tensor | Sequence[Tensor], op: str) -> Graph:
         fn = t.grad_fn
         if fn is None:
             continue
-        if fn.freed:
+        if fn.freed and not after_backward:
             raise RuntimeError(f"{op}: cannot walk the graph behind a tensor of shape {tuple(t.shape)}: "
                                f"{FREED_GRAPH_HINT}")
+        if id(fn) in output_of:   # a FreedTensor and the real tensor of one op: keep the first
+            continue
         output_of[id(fn)] = t
-        stack.extend(fn.inputs)
-    made = sorted((t for t in seen.values() if t.grad_fn is not None), key=lambda t: t.grad_fn.position)
+        stack.extend(op_inputs(fn))
+    made = [output_of[id(fn)] for fn in _forward_order({id(t.grad_fn): t.grad_fn for t in seen.values()
+                                                        if t.grad_fn is not None and id(t.grad_fn) in output_of})]
     # leaves in the order the ops first used them, so `a` of `a * b` comes before `b`
     starts: dict[int, Tensor] = {id(r): r for r in roots if r.grad_fn is None}
     for t in made:
-        starts.update((id(i), i) for i in t.grad_fn.inputs if i.grad_fn is None and id(i) not in starts)
+        starts.update((id(i), i) for i in op_inputs(t.grad_fn) if i.grad_fn is None and id(i) not in starts)
     return Graph(roots, list(starts.values()) + made, [t.grad_fn for t in made], output_of)
+
+
+def _forward_order(ops: dict[int, Function]) -> list[Function]:
+    """Ops in the order forward ran them. A freed op has lost its position, but every op comes
+    after the ops that made its inputs, so a depth-first post-order from the roots is forward order."""
+    if not any(fn.freed for fn in ops.values()):
+        return sorted(ops.values(), key=lambda fn: fn.position)
+    order: list[Function] = []
+    done: set[int] = set()
+    for start in sorted(ops.values(), key=lambda fn: -fn.position):   # unfreed first, then by position
+        stack = [(start, False)]
+        while stack:
+            fn, expanded = stack.pop()
+            if id(fn) in done:
+                continue
+            if expanded:
+                done.add(id(fn))
+                order.append(fn)
+                continue
+            stack.append((fn, True))
+            stack.extend((i.grad_fn, False) for i in reversed(op_inputs(fn))
+                         if i.grad_fn is not None and id(i.grad_fn) in ops and id(i.grad_fn) not in done)
+    return order
 
 
 def parameter_names(module: Any, op: str) -> dict[int, str]:
