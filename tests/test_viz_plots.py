@@ -174,6 +174,26 @@ def test_decision_boundary_colours_the_plane_by_the_models_prediction(tmp_path):
     assert regions.get_array() is not None
 
 
+def test_decision_boundary_shades_the_probability_of_class_1_and_draws_its_50_50_line():
+    X = np.array([[-1.0, -1.0], [-0.5, 1.0], [0.5, -1.0], [1.0, 1.0]])
+    fig = tg.viz.decision_boundary(lambda p: tg.cat([-p[:, :1], p[:, :1]], dim=1) * 3, X, np.array([0, 0, 1, 1]),
+                                   resolution=41, class_names=["cat", "dog"], xlabel="height (cm)")
+    ax, colour_bar = fig.axes
+    assert colour_bar.get_ylabel() == "P(dog)" and ax.get_xlabel() == "height (cm)"
+    shading, boundary = ax.collections[0], ax.collections[1]
+    assert list(shading.levels[[0, -1]]) == [0.0, 1.0]              # the whole range of a probability
+    line = np.concatenate(boundary.allsegs[0])
+    np.testing.assert_allclose(line[:, 0], 0.0, atol=1e-6)       # the softmax says 50/50 exactly where x1 = 0
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["cat", "dog", "decision boundary (50/50)"]
+
+
+def test_decision_boundary_draws_no_line_for_a_model_that_answers_the_same_everywhere():
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    fig = tg.viz.decision_boundary(lambda p: p[:, 0] * 1e-4 + 0.5, X, np.array([0, 1]), resolution=20)
+    assert len(fig.axes[0].collections) == 1 + 2                    # the shading and the two classes' points
+    assert "decision boundary (50/50)" not in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
 def test_decision_boundary_takes_argmax_of_class_scores():
     X = np.array([[0.0, 0.0], [1.0, 1.0], [2.0, 0.0]])
     fig = tg.viz.decision_boundary(lambda p: tg.cat([p, -p, p * 0.0], dim=1)[:, :3], X, np.array([0, 1, 2]),
