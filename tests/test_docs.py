@@ -34,7 +34,7 @@ from tests.example_runner import EXAMPLES, run_example
 
 ROOT = pathlib.Path(__file__).parent.parent
 PAGES = sorted((ROOT / "docs").rglob("*.md")) + [ROOT / "README.md"]
-FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+OPENING_FENCE = re.compile(r"^(`{3,})([^`]*)$")
 SKIP = re.compile(r"#\s*doc-test:\s*skip\b(.*)")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 WILDCARD = "..."
@@ -47,6 +47,8 @@ class Block:
     info: str          # what follows the opening ```: "python", "output", "output examples/x.py --quick"
     source: str
     follows: "Block | None"   # the fenced block just before it, when only blank lines are between
+    opening: int = 0   # line indices (from 0) of the two fences
+    closing: int = 0
 
     @property
     def kind(self) -> str:
@@ -54,15 +56,33 @@ class Block:
 
 
 def fenced_blocks(page: pathlib.Path) -> list[Block]:
-    text = page.read_text(encoding="utf-8")
+    """The fenced blocks that start at the left margin, as CommonMark reads them: a fence of
+    ```` or more backticks is closed only by as many, so a page can show a block inside one."""
+    lines = page.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
-    previous_end = None
-    for m in FENCE.finditer(text):
-        adjacent = previous_end is not None and not text[previous_end:m.start()].strip()
-        blocks.append(Block(text.count("\n", 0, m.start()) + 2, m.group(1).strip(), m.group(2),
-                            blocks[-1] if adjacent else None))
-        previous_end = m.end()
+    i, previous_end = 0, None
+    while i < len(lines):
+        opening = OPENING_FENCE.match(lines[i])
+        if not opening:
+            i += 1
+            continue
+        fence = opening.group(1)
+        end = next((j for j in range(i + 1, len(lines))
+                    if lines[j].strip().startswith(fence) and not lines[j].strip().strip("`")), len(lines))
+        adjacent = previous_end is not None and not "".join(lines[previous_end + 1:i]).strip()
+        blocks.append(Block(i + 2, opening.group(2).strip(), "".join(line + "\n" for line in lines[i + 1:end]),
+                            blocks[-1] if adjacent else None, i, end))
+        i = previous_end = end
+        i += 1
     return blocks
+
+
+def prose(page: pathlib.Path) -> str:
+    """The page without its fenced blocks."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    for block in reversed(fenced_blocks(page)):
+        del lines[block.opening:block.closing + 1]
+    return "\n".join(lines)
 
 
 def python_blocks(page: pathlib.Path) -> list[Block]:
@@ -184,7 +204,7 @@ def test_docs_opt_out_of_running_sparingly():
 
 @pytest.mark.parametrize("page", PAGES, ids=page_id)
 def test_every_relative_link_in_the_docs_points_at_a_file_that_exists(page):
-    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    text = prose(page)
     broken = []
     for target in LINK.findall(text):
         if re.match(r"[a-z]+:", target) or target.startswith("#"):   # web addresses, anchors in the page
@@ -243,6 +263,14 @@ def test_a_mismatch_shows_a_readable_diff():
         check_output("page.md:3", "loss 0.5\naccuracy 9...%\n", "loss 0.5\naccuracy 87.5%\n")
     message = str(failure.value)
     assert "page.md:3" in message and "-accuracy 9...%" in message and "+accuracy 87.5%" in message
+
+
+def test_a_block_shown_inside_a_longer_fence_is_not_run(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("````markdown\n```python\nprint(1)\n```\n````\n\n```python\nx = 1\n```\n")
+    assert [(b.info, b.source) for b in fenced_blocks(page)] == [("markdown", "```python\nprint(1)\n```\n"),
+                                                                   ("python", "x = 1\n")]
+    assert prose(page).strip() == ""
 
 
 def test_output_blocks_are_found_after_their_python_block(tmp_path):
