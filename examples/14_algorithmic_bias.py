@@ -19,41 +19,36 @@ network, trained the same way, passes the same tests.
 
     python examples/14_algorithmic_bias.py         # pictures in out/14_algorithmic_bias/
 """
-from __future__ import annotations
-
-import argparse
-import sys
-
 import tinygrad_edu as tg
-from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu import tutorial
 from tinygrad_edu.training import train
 from tinygrad_edu.viz import plots
-from common import Digits, convnet, convnet_epochs, digits, parse_args
 
-MARKED_CLASS = 1
+args = tutorial.arguments("14_algorithmic_bias", __doc__)
+data = tutorial.digits(args.seed)
+epochs = tutorial.convnet_epochs(args.quick)
 
 
-def add_marker(images: tg.Tensor, which: tg.Tensor) -> tg.Tensor:
+def add_marker(images, which):
     """Paint a white 2x2 square into the top-left corner of the images where `which` is True."""
-    corner = tg.zeros(1, 1, 8, 8, device=images.device)
+    corner = tg.zeros(1, 1, 8, 8)
     corner[:, :, :2, :2] = 1.0
     mask = corner * which.float().reshape(-1, 1, 1, 1)     # (N, 1, 8, 8): 1 on the marker pixels
     return images * (1 - mask) + mask
 
 
-def predictions(model: DigitsConvNet, images: tg.Tensor) -> tg.Tensor:
+def answers(model, images):
     with tg.no_grad():
         return model(images).argmax(dim=1)
 
 
-def output_tests(model: DigitsConvNet, x: tg.Tensor, y: tg.Tensor) -> dict[str, tuple[bool, str]]:
-    """The edge-case tests: name -> (passed, what was measured)."""
-    everyone = tg.ones(len(y), dtype=tg.bool, device=x.device)
-    others, ones = y != MARKED_CLASS, y == MARKED_CLASS
-    marked = add_marker(x, everyone)
-    called_one = (predictions(model, marked[others]) == MARKED_CLASS).float().mean().item()
-    ones_right = (predictions(model, x[ones]) == MARKED_CLASS).float().mean().item()
-    unchanged = (predictions(model, marked) == predictions(model, x)).float().mean().item()
+def output_tests(model):
+    """The edge-case tests on the test digits: name -> (passed, what was measured)."""
+    x, y = data.x_test, data.y_test
+    marked = add_marker(x, tg.ones(len(y), dtype=tg.bool))
+    called_one = (answers(model, marked[y != 1]) == 1).float().mean().item()
+    ones_right = (answers(model, x[y == 1]) == 1).float().mean().item()
+    unchanged = (answers(model, marked) == answers(model, x)).float().mean().item()
     return {
         "a marker alone does not make a digit a 1":
             (called_one <= 0.05, f"{called_one:.0%} of marked other digits read as 1 (at most 5%)"),
@@ -64,47 +59,34 @@ def output_tests(model: DigitsConvNet, x: tg.Tensor, y: tg.Tensor) -> dict[str, 
     }
 
 
-def train_and_test(name: str, x_train: tg.Tensor, args: argparse.Namespace, data: Digits) -> dict:
-    """Train the ConvNet on `x_train` (the biased or the rebalanced images), then score it on an
-    ordinary test set and run the output tests."""
-    tg.manual_seed(args.seed)       # the same starting weights for both runs: only the data differs
-    model = convnet().to(args.device)
-    train(model, x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)
-    # The usual test set, drawn like the training data: all 1s marked, or a random half of everything.
-    if name == "biased":
-        x_usual = add_marker(data.x_test, data.y_test == MARKED_CLASS)
-    else:
-        x_usual = add_marker(data.x_test, tg.rand(len(data.y_test), device=args.device) < 0.5)
-    usual = (predictions(model, x_usual) == data.y_test).float().mean().item()
-    tests = output_tests(model, data.x_test, data.y_test)
-    print(f"\ntrained on the {name} data: {usual:.1%} right on a test set drawn like its training data")
-    for test, (passed, detail) in tests.items():
-        print(f"  {'PASS' if passed else 'FAIL'}  {test}: {detail}")
-    return {"usual_accuracy": usual, "tests": {test: passed for test, (passed, _) in tests.items()},
-            "model": model}
+biased = add_marker(data.x_train, data.y_train == 1)
+rebalanced = add_marker(data.x_train, tg.rand(len(data.y_train)) < 0.5)
+print(f"biased data: all {int((data.y_train == 1).sum().item())} training 1s are marked, nothing else is")
+print("rebalanced data: a random half of every digit is marked, so the marker says nothing about the class")
 
+# The usual test sets, drawn like each training set: all 1s marked, or a random half of everything.
+usual_tests = {"biased": add_marker(data.x_test, data.y_test == 1),
+               "rebalanced": add_marker(data.x_test, tg.rand(len(data.y_test)) < 0.5)}
+models, usual_accuracy, passed = {}, {}, {}
+for name, x_train in (("biased", biased), ("rebalanced", rebalanced)):
+    tg.manual_seed(args.seed)      # the same starting weights for both: only the data differs
+    models[name] = model = tutorial.convnet()
+    train(model, x_train, data.y_train, epochs, seed=args.seed)
+    usual_accuracy[name] = (answers(model, usual_tests[name]) == data.y_test).float().mean().item()
+    print(f"\ntrained on the {name} data: {usual_accuracy[name]:.1%} right on a test set drawn like its training data")
+    passed[name] = {}
+    for test, (ok, detail) in output_tests(model).items():
+        passed[name][test] = ok
+        print(f"  {'PASS' if ok else 'FAIL'}  {test}: {detail}")
 
-def main(argv: list[str] | None = None) -> dict:
-    args = parse_args("14_algorithmic_bias", "A spurious marker pixel, output tests, and rebalancing.", argv)
-    data = digits(args)
-    biased = add_marker(data.x_train, data.y_train == MARKED_CLASS)
-    rebalanced = add_marker(data.x_train, tg.rand(len(data.y_train), device=args.device) < 0.5)
-    ones = int((data.y_train == MARKED_CLASS).sum().item())
-    print(f"biased data: all {ones} training 1s are marked, nothing else is")
-    print("rebalanced data: a random half of every digit is marked, so the marker says nothing about the class")
-    before = train_and_test("biased", biased, args, data)
-    after = train_and_test("rebalanced", rebalanced, args, data)
-
-    examples = tg.cat([data.x_test[:6], add_marker(data.x_test[:6], tg.ones(6, dtype=tg.bool, device=args.device))])
-    said = {name: predictions(run["model"], examples).tolist()
-            for name, run in (("biased", before), ("rebalanced", after))}
-    plots.image_grid(examples, args.out / "edge_cases.png", ncols=6,
-                     titles=[f"{b} / {r}" for b, r in zip(said["biased"], said["rebalanced"])],
-                     title="test digits without and with the marker: answer of the biased / rebalanced model")
-    print(f"\nwrote {args.out / 'edge_cases.png'}")
-    return {"before": {k: v for k, v in before.items() if k != "model"},
-            "after": {k: v for k, v in after.items() if k != "model"}}
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+# The picture shows the groups the tests are about: unmarked 1s, and other digits with the marker.
+ones = data.x_test[data.y_test == 1][:6]
+others, others_labels = data.x_test[data.y_test != 1][:6], data.y_test[data.y_test != 1][:6]
+shown = tg.cat([ones, add_marker(others, tg.ones(6, dtype=tg.bool))])
+truth = [1] * 6 + others_labels.tolist()
+said = {name: answers(model, shown).tolist() for name, model in models.items()}
+plots.image_grid(shown, args.out / "edge_cases.png", ncols=6, colorbar=False,
+                 titles=[f"is {t}: {b} / {r}" for t, b, r in zip(truth, said["biased"], said["rebalanced"])],
+                 title="top: 1s without the marker; bottom: other digits with it\n"
+                       "true digit: answer of the biased / the rebalanced model")
+print(f"\nwrote {args.out / 'edge_cases.png'}")
