@@ -20,7 +20,7 @@ LAYERS = [
     ("backend", ["backend", "files", "errors", "unsupported", "cuda", "accelerator", "backends"]),
     ("autograd", ["autograd"]),
     ("tensor", ["tensor"]),
-    ("ops", ["ops", "creation", "allocator", "linalg"]),
+    ("ops", ["ops", "creation", "allocator", "linalg", "interop"]),
     ("nn", ["nn"]),
     ("optim/data/serialization", ["optim", "data", "serialization", "utils"]),
     ("viz/study", ["viz", "study"]),

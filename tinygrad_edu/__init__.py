@@ -22,6 +22,7 @@ from tinygrad_edu.creation import (arange, as_tensor, empty, empty_like, eye, fr
 from tinygrad_edu import nn  # tg.nn.Linear, tg.nn.functional
 from tinygrad_edu.allocator import tune_allocator  # opt-in; importing it changes nothing
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu.interop import from_dlpack  # tg.from_dlpack(torch_tensor): shares memory
 from tinygrad_edu import data, optim, utils  # tg.data, tg.optim, tg.utils.data after `import tinygrad_edu as tg`
 from tinygrad_edu import study, viz  # tg.study.trace_backward, tg.viz.draw_graph
 from tinygrad_edu.study import detect_anomaly, gradcheck

@@ -150,9 +150,40 @@ class Tensor:
         return backend.to_numpy(self.array, self._device)
 
     def __array__(self, dtype=None, copy=None):
+        """np.asarray(t) shares t's memory; np.array(t) copies (NumPy 2 passes copy=True)."""
         if self._device != "cpu":
             raise TypeError(f"cannot convert a tensor on {self._device} to NumPy implicitly; use .numpy()")
-        return self.array if dtype is None else self.array.astype(dtype)
+        if dtype is None or self.array.dtype == dtype:
+            return self.array.copy() if copy else self.array
+        if copy is False:
+            raise ValueError(f"__array__: a tensor of dtype {self.dtype} cannot become {dtype} without a copy")
+        return self.array.astype(dtype)
+
+    # ---- DLPack: handing the memory to NumPy, PyTorch or CuPy without a copy ----------------
+
+    def __dlpack__(self, *, stream: Any = None, max_version: Any = None, dl_device: Any = None,
+                   copy: bool | None = None) -> Any:
+        """A DLPack capsule of this tensor's memory (`torch.from_dlpack(t)`, `np.from_dlpack(t)`).
+
+        The NumPy or CuPy array does the work; only the arguments a consumer gave are passed
+        on, so older NumPy versions that know fewer of them still work. Unlike PyTorch this
+        does not refuse a tensor that requires grad: like `np.asarray(t)` or `t.data`, the
+        consumer gets the numbers and none of the graph."""
+        given = {"stream": stream, "max_version": max_version, "dl_device": dl_device, "copy": copy}
+        return self.array.__dlpack__(**{k: v for k, v in given.items() if v is not None})
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(DLPack device type, device index): (1, 0) on the CPU, (2, 0) for CUDA."""
+        return self.array.__dlpack_device__()
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        """What `cupy.asarray(t)` and Numba read to share a GPU tensor's memory; a tensor on the
+        CPU has none (an AttributeError, as in PyTorch, so `hasattr` answers False)."""
+        if self._device != "cuda":
+            raise AttributeError(f"a tensor on {self._device} has no __cuda_array_interface__; "
+                                 f"np.asarray(t) or DLPack share CPU memory")
+        return self.array.__cuda_array_interface__
 
     def item(self) -> float | int | bool:
         if self.numel() != 1:
