@@ -18,7 +18,7 @@ BACKEND_DIR = "backend"   # tinygrad_edu/backend/: the door to NumPy and CuPy, s
 # Host-side modules that read files, draw pictures or benchmark may use NumPy directly;
 # everything that computes on tensors must go through the backend.
 HOST_SIDE = {"data.py", "serialization.py", "cli.py", "allocator.py"}
-HOST_SIDE_DIRS = {"viz", "study"}
+HOST_SIDE_DIRS = {"viz", "study", "onnx"}
 
 
 def _array_library_imports(path: pathlib.Path) -> list[str]:

@@ -23,7 +23,7 @@ LAYERS = [
     ("ops", ["ops", "creation", "allocator", "linalg", "interop"]),
     ("nn", ["nn"]),
     ("optim/data/serialization", ["optim", "data", "serialization", "utils"]),
-    ("viz/study", ["viz", "study"]),
+    ("viz/study", ["viz", "study", "onnx"]),
     ("models/training", ["models", "training"]),
     ("cli", ["cli", "__main__", "__init__"]),
 ]

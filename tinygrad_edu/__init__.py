@@ -25,6 +25,7 @@ from tinygrad_edu.serialization import load, save
 from tinygrad_edu.interop import from_dlpack  # tg.from_dlpack(torch_tensor): shares memory
 from tinygrad_edu import data, optim, utils  # tg.data, tg.optim, tg.utils.data after `import tinygrad_edu as tg`
 from tinygrad_edu import study, viz  # tg.study.trace_backward, tg.viz.draw_graph
+from tinygrad_edu import onnx  # tg.onnx.export(model, example_inputs, path); needs the onnx extra
 from tinygrad_edu.study import detect_anomaly, gradcheck
 from tinygrad_edu import linalg  # tg.linalg.vector_norm, tg.linalg.norm, as torch.linalg
 

@@ -158,6 +158,7 @@ class AddScalar(Function):
     reads = ((),)
 
     def forward(self, a, scalar):
+        self.scalar = scalar   # not needed by backward; kept so the ONNX export can read it
         return a + scalar
 
     def backward(self, grad):
