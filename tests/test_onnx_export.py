@@ -286,3 +286,30 @@ def test_attention_by_hand_with_a_math_sqrt_scale(tmp_path):
     tg.manual_seed(5)
     model = ByHand()
     assert export_and_compare(model, tg.randn(2, 5, 4), tg.randn(4, 5, 4), tmp_path) < TOLERANCE
+
+
+# ---- the command line ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [lambda: DigitsConvNet(channels=(4, 8), hidden=16), lambda: digits_mlp((32, 16))],
+                         ids=["convnet", "mlp"])
+def test_cli_exports_a_saved_model_that_onnx_runtime_runs(make, tmp_path, capsys):
+    from tinygrad_edu.cli import main
+    tg.manual_seed(6)
+    model = make()
+    tg.save(model.state_dict(), tmp_path / "model.safetensors")
+    assert main(["export", str(tmp_path / "model.safetensors"), "--onnx", str(tmp_path / "model.onnx")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    images = tg.randn(7, 1, 8, 8)
+    got, = run_onnx(onnx.load(str(tmp_path / "model.onnx")), {"image": images.numpy()})
+    with tg.no_grad():
+        assert np.abs(got - model(images).numpy()).max() < TOLERANCE
+
+
+def test_cli_export_errors(tmp_path, capsys):
+    from tinygrad_edu.cli import main
+    assert main(["export", str(tmp_path / "missing.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+    tg.save({"w": tg.ones(2)}, tmp_path / "other.safetensors")
+    assert main(["export", str(tmp_path / "other.safetensors"), "--onnx", str(tmp_path / "m.onnx")]) == 1
+    assert "neither a DigitsConvNet nor a digits MLP" in capsys.readouterr().err
+    assert not (tmp_path / "m.onnx").exists()

@@ -9,6 +9,7 @@ output folder and writes what the run leaves there.
     tinygrad-edu demo                   # ~98% held-out accuracy, saves runs/demo/model.safetensors
     tinygrad-edu demo --quick           # a few seconds, fewer epochs
     tinygrad-edu demo --device cuda     # the same on an NVIDIA GPU (needs CuPy)
+    tinygrad-edu export runs/demo/model.safetensors --onnx model.onnx   # for ONNX Runtime
 
 Without --device the run uses the default device, which the environment variable
 TINYGRAD_EDU_DEVICE may set; --device wins over it.
@@ -35,7 +36,7 @@ from typing import Any, Sequence
 
 import tinygrad_edu as tg
 from tinygrad_edu import backend, nn, serialization
-from tinygrad_edu.models import DigitsConvNet
+from tinygrad_edu.models import DigitsConvNet, digits_mlp
 from tinygrad_edu.training import NonFiniteLossError, accuracy, digits_split, train
 
 DEFAULT_EPOCHS = 15
@@ -247,6 +248,48 @@ def run_view(args: argparse.Namespace) -> int:
     return 0
 
 
+def _digits_model_from(state: dict) -> nn.Module:
+    """The digits ConvNet (or MLP) whose state_dict `state` is, its sizes read off the weights."""
+    shapes = {name: tuple(t.shape) for name, t in state.items()}
+    if "conv1.weight" in shapes and "fc2.weight" in shapes:
+        model = DigitsConvNet(channels=(shapes["conv1.weight"][0], shapes["conv2.weight"][0]),
+                              hidden=shapes["fc1.weight"][0], classes=shapes["fc2.weight"][0])
+    elif {"1.weight", "3.weight", "5.weight"} <= set(shapes):
+        model = digits_mlp(hidden=(shapes["1.weight"][0], shapes["3.weight"][0]), classes=shapes["5.weight"][0])
+    else:
+        raise UserError(f"export: the file holds neither a DigitsConvNet nor a digits MLP state_dict "
+                        f"(its tensors: {', '.join(sorted(shapes)[:6])}{', ...' if len(shapes) > 6 else ''}); "
+                        f"export other models from Python with tg.onnx.export")
+    try:
+        model.load_state_dict(state)
+    except (KeyError, RuntimeError, ValueError) as e:
+        raise UserError(f"export: the weights do not fit the model: {e}") from None
+    return model
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Write a model that `demo` saved as ONNX: a dynamic batch of (N, 1, 8, 8) images in, (N, 10) logits out."""
+    source, target = Path(args.model), Path(args.onnx)
+    if not source.is_file():
+        raise UsageError(f"export: no such model file: {source} (tinygrad-edu demo saves runs/demo/{MODEL_FILE})")
+    try:
+        tg.onnx.exporter.require_onnx()
+        state = tg.load(source)
+    except (ImportError, ValueError, OSError) as e:
+        raise UserError(str(e)) from None
+    model = _digits_model_from(state)
+    batch = {0: "batch"}
+    try:
+        proto = tg.onnx.export(model, tg.zeros(1, 1, 8, 8), target, input_names=["image"], output_names=["logits"],
+                               dynamic_axes={"image": batch, "logits": batch}, opset_version=args.opset)
+    except (ValueError, OSError) as e:
+        raise UserError(f"export: {e}") from None
+    classes = proto.graph.output[0].type.tensor_type.shape.dim[1].dim_value
+    print(f"wrote {target}: {type(model).__name__}, input 'image' (N, 1, 8, 8), output 'logits' (N, {classes}), "
+          f"opset {args.opset}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinygrad-edu", description="tinygrad_edu: see deep learning work.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {tg.__version__}")
@@ -263,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument("script", help="a Python file, e.g. examples/07_backprop_by_hand.py")
     view.add_argument("script_args", nargs=argparse.REMAINDER, help="the script's own arguments, e.g. --quick")
     view.set_defaults(run=run_view)
+    text = "write a model that demo saved (model.safetensors) as ONNX, for ONNX Runtime"
+    export = commands.add_parser("export", help=text, description=text + " (needs the onnx extra)")
+    export.add_argument("model", help=f"the saved state_dict, e.g. runs/demo/{MODEL_FILE}")
+    export.add_argument("--onnx", required=True, metavar="FILE", help="the ONNX file to write, e.g. model.onnx")
+    export.add_argument("--opset", type=_positive_int, default=tg.onnx.exporter.DEFAULT_OPSET,
+                        help=f"ONNX opset version (default: {tg.onnx.exporter.DEFAULT_OPSET})")
+    export.set_defaults(run=run_export)
     return parser
 
 
