@@ -1,7 +1,7 @@
 """The library's modules import each other in one direction only, with no circles:
 
     backend <- autograd <- tensor <- ops <- nn <- optim/data/serialization <- viz/study
-            <- models/training <- cli
+            <- models/training/tutorial <- cli
 
 Every import counts, also the ones inside functions: a late import is still a dependency.
 Only imports under `if TYPE_CHECKING:` are left out: they are for type checkers and never run.
@@ -24,7 +24,7 @@ LAYERS = [
     ("nn", ["nn"]),
     ("optim/data/serialization", ["optim", "data", "serialization", "utils"]),
     ("viz/study", ["viz", "study", "onnx"]),
-    ("models/training", ["models", "training"]),
+    ("models/training/tutorial", ["models", "training", "tutorial"]),
     ("cli", ["cli", "__main__", "__init__"]),
 ]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu.viz import graph as graph_module
+from tinygrad_edu.viz import drawing as graph_module
 
 needs_dot = pytest.mark.skipif(not tg.viz.dot_available(),
                                reason="the Graphviz `dot` program is not installed (apt-get install graphviz)")

@@ -26,7 +26,8 @@ from tinygrad_edu import autograd
 from tinygrad_edu.autograd import Function, no_grad
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.viz.player.snapshot import GraphSnapshot
-from tinygrad_edu.viz.walk import collect_graph, derivative_rule, format_numbers, shape_text, tensor_names
+from tinygrad_edu.viz.walk import (collect_graph, derivative_rule, derivative_text, format_numbers, input_note,
+                                  shape_text, tensor_names)
 
 START = "the starting gradient"
 
@@ -109,7 +110,7 @@ class BackwardTrace:
     def to_html(self, path: Any = None, max_values: int = 16) -> str:
         """The trace as an interactive page (tg.viz.backprop_page's player), as HTML text;
         also written to `path` when given."""
-        from tinygrad_edu.viz.player.page import page_from_trace
+        from tinygrad_edu.viz.player.render import page_from_trace
         page = page_from_trace(self, max_values)
         if path is not None:
             page.save(path)
@@ -117,7 +118,7 @@ class BackwardTrace:
 
     def _repr_html_(self) -> str:
         """Jupyter shows the trace as the player, inline."""
-        from tinygrad_edu.viz.player.page import inline_frame
+        from tinygrad_edu.viz.player.render import inline_frame
         return inline_frame(self.to_html())
 
     def table(self) -> str:
@@ -131,8 +132,8 @@ class BackwardTrace:
             out.append(f"  gradient arriving at {s.output} {shape_text(s.output_shape)}: "
                        f"{_one_line(numbers(s.upstream))}   from {_paths_text(s.paths)}")
             out.append(f"  rule: {s.rule}")
-            rows = [[i.name, shape_text(i.shape), _derivative_text(i, numbers),
-                     numbers(i.gradient) if i.gradient is not None else "-", _input_note(i)] for i in s.inputs]
+            rows = [[i.name, shape_text(i.shape), derivative_text(i, numbers),
+                     numbers(i.gradient) if i.gradient is not None else "-", input_note(i)] for i in s.inputs]
             out.append(_columns(["input", "shape", "local derivative", "gradient handed on", "note"], rows, "  "))
             out.append("")
         out.append("leaves: the gradients accumulated into .grad")
@@ -148,25 +149,6 @@ def _paths_text(paths: list[str]) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _derivative_text(i: InputGradient, numbers: Any) -> str:
-    if not i.requires_grad:
-        return "-"
-    if i.local_derivative is None:
-        return "(too many numbers to list)"
-    if i.derivative_kind == "elementwise":
-        return f"{numbers(i.local_derivative)}\n(elementwise)"
-    rows, cols = i.local_derivative.shape
-    return f"{numbers(i.local_derivative, rows * cols)}\n(jacobian {rows}x{cols})"
-
-
-def _input_note(i: InputGradient) -> str:
-    if not i.requires_grad:
-        return "needs no gradient"
-    if i.broadcast_from is not None:
-        return f"broadcast: summed {shape_text(i.broadcast_from)} down to {shape_text(i.shape)}"
-    return ""
 
 
 def _columns(headers: list[str], rows: list[list[str]], indent: str) -> str:

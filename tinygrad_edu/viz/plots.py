@@ -31,11 +31,11 @@ def _figure_class() -> type:
     pyplot only as the text "<Figure size ...>": this method is what makes it a picture there.
     """
     global _inline_figure_class
+    try:   # every time, not only the first: the hint must come whenever matplotlib is missing
+        from matplotlib.figure import Figure
+    except ImportError as e:
+        raise ImportError(f"{PLOT_HINT} ({e})") from None
     if _inline_figure_class is None:
-        try:
-            from matplotlib.figure import Figure
-        except ImportError as e:
-            raise ImportError(f"{PLOT_HINT} ({e})") from None
 
         class InlineFigure(Figure):
             def _repr_png_(self) -> bytes:
@@ -258,7 +258,7 @@ def image_grids(panels: dict[str, Any], path: str | os.PathLike | None = None, n
         else:
             shown = _draw_grid(subfigure, tiles, False, cols, cmap, None, (low, high))
             last = subfigure
-        subfigure.suptitle(name)
+        subfigure.suptitle(name, fontsize=10)
     # One bar at the right of the last shared panel serves them all, since they share the scale.
     last.colorbar(shown, ax=last.axes, shrink=0.8, label=label)
     if title:

@@ -195,3 +195,25 @@ def format_numbers(array: Any, max_values: int = 16) -> str:
     if a.dtype.kind == "b":
         return np.array2string(a, separator=", ")
     return np.array2string(a, separator=", ", precision=4, suppress_small=True, floatmode="maxprec")
+
+
+def derivative_text(i: Any, numbers: Any) -> str:
+    """A backward step's local derivative for one input (a trace's InputGradient), as the
+    trace's table and the player write it."""
+    if not i.requires_grad:
+        return "-"
+    if i.local_derivative is None:
+        return "(too many numbers to list)"
+    if i.derivative_kind == "elementwise":
+        return f"{numbers(i.local_derivative)}\n(elementwise)"
+    rows, cols = i.local_derivative.shape
+    return f"{numbers(i.local_derivative, rows * cols)}\n(jacobian {rows}x{cols})"
+
+
+def input_note(i: Any) -> str:
+    """Why an input got no gradient, or how its gradient was summed back from a broadcast."""
+    if not i.requires_grad:
+        return "needs no gradient"
+    if i.broadcast_from is not None:
+        return f"broadcast: summed {shape_text(i.broadcast_from)} down to {shape_text(i.shape)}"
+    return ""

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.viz.player.snapshot import GraphSnapshot
-from tinygrad_edu.viz.walk import format_numbers, shape_text, summary
+from tinygrad_edu.viz.walk import derivative_text, format_numbers, input_note, shape_text, summary
 
 
 def short_text(array: np.ndarray, max_values: int) -> str:
@@ -91,15 +91,13 @@ def running_sum(tensor: int, name: str, terms: list[tuple[str, np.ndarray]], max
 
 def _local_text(given: Any, trace_max_values: int) -> str:
     """The local derivative as trace_backward's table writes it, on one line."""
-    from tinygrad_edu.study.trace import _derivative_text   # study imports viz: imported when used
-    text = _derivative_text(given, lambda a, limit=trace_max_values: format_numbers(a, limit))
+    text = derivative_text(given, lambda a, limit=trace_max_values: format_numbers(a, limit))
     numbers, _, kind = text.rpartition("\n")   # "(elementwise)" or "(jacobian 2x3)" after the numbers
     return f"{numbers} {kind}" if numbers else text
 
 
 def _note(given: Any) -> str:
-    from tinygrad_edu.study.trace import _input_note
-    return _input_note(given)
+    return input_note(given)
 
 
 def _if_longer(full: str, short: str) -> str | None:

@@ -77,7 +77,7 @@ def _kind(t: Any, graph: Graph, params: set[int]) -> str:
 def _dot_source(graph: Graph, module: Any, names: dict | None) -> str | None:
     """draw_graph's DOT text for the graph, without values: the page shows the numbers itself,
     and they change when a slider moves. Node names are draw_graph's (t0.., op0..)."""
-    from tinygrad_edu.viz.graph import draw_graph
+    from tinygrad_edu.viz.drawing import draw_graph
     try:
         return draw_graph(graph.roots, module=module, names=names).source
     except ImportError:   # the graphviz Python package is an optional extra
