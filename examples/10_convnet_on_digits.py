@@ -71,7 +71,8 @@ with tg.no_grad():
     second = F.relu(model.conv2(model.pool1(first)))         # (1, 32, 4, 4)
     first_untrained = F.relu(F.conv2d(image, kernels_before, bias_before, padding=1))
 dead_maps = int((first[0].amax(dim=(1, 2)) == 0).sum().item())
-print(f"a {label}: {16 - dead_maps} of the 16 first-layer maps respond to it, {dead_maps} stay 0 after the ReLU")
+print(f"a {label}: {16 - dead_maps} of the 16 first-layer maps respond to it; "
+      f"{dead_maps} {'is' if dead_maps == 1 else 'are'} 0 everywhere after the ReLU")
 plots.image_grids({"input": image, "before training": first_untrained[0], "after training": first[0]},
                   args.out / "feature_maps_conv1.png", ncols=4, own_scale=["input"], label="activation",
                   title=f"a {label} through the first layer and its ReLU: 16 feature maps, 8x8")

@@ -51,6 +51,8 @@ def test_fgsm_flips_a_prediction_with_a_visible_but_bounded_change(quick_runs):
     result, out = quick_runs("11_fooling_the_convnet")
     assert result["epsilon"] == 0.1
     assert result["before"] == result["label"] != result["prediction_after"]
+    # ... and the network is surer of the wrong answer than it was of the right one (chapter 11)
+    assert result["after_confidence"][result["i"]].item() > result["before_confidence"]
     assert result["linf"] <= 0.1 + 1e-6
     # the size the chapter reports: a tenth of the range on most pixels, not "hardly anything"
     assert 32 <= result["pixels_changed"] <= 64

@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import inspect
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -210,7 +211,7 @@ def trained_convnet(args: argparse.Namespace) -> TrainedConvNet:
         model.load_state_dict({k: tg.tensor(v) for k, v in stored.items() if k != "__losses__"})
     else:
         print(f"training the 4-layer ConvNet on {len(data.y_train)} digits for {convnet_epochs(args.quick)} epochs "
-              f"(cached in {path.parent} for the next example) ...")
+              f"(cached in {path.parent} for the next example) ...", file=sys.stderr)   # not the example's output
         tg.manual_seed(args.seed)
         model = convnet()
         losses = train(model, data.x_train, data.y_train, convnet_epochs(args.quick), seed=args.seed)["loss"]
