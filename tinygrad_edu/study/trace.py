@@ -50,7 +50,7 @@ class BackwardStep:
     """One op's backward: gradient in, chain rule, gradients out."""
     number: int                           # 1 = the first op backward visits (the last one forward ran)
     op: str
-    position: int                         # the op's place in forward order
+    position: int                         # the op's place in the graph's forward order (1 = first; mul1 is op 1)
     output: str                           # the name of the op's result, where the upstream gradient arrives
     output_shape: tuple[int, ...]
     upstream: np.ndarray
@@ -231,12 +231,14 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
                 arrived[id(t)] = grad.numpy().copy()
         return hook
 
+    op_number = {id(fn): k + 1 for k, fn in enumerate(graph.ops)}   # as in the names: add7 is op 7
+
     def on_step(fn: Function, input_grads: tuple) -> None:
         out = graph.output_of.get(id(fn))
         if out is None:   # an op outside the traced graph (e.g. inside a hook's own computation)
             return
         number = len(steps) + 1
-        step = BackwardStep(number, fn.op_name(), fn.position, labels[id(out)], out.shape, arrived.pop(id(out)),
+        step = BackwardStep(number, fn.op_name(), op_number[id(fn)], labels[id(out)], out.shape, arrived.pop(id(out)),
                             paths.get(id(out), []), derivative_rule(fn))
         locals_ = _local_derivatives(fn, out, max_values)
         for i, (t, g) in enumerate(zip(fn.inputs, input_grads)):

@@ -52,7 +52,7 @@ class GraphSnapshot:
         tensors = [TensorSnapshot(f"t{i}", labels[id(t)], tuple(t.shape), str(t.dtype), _kind(t, graph, params),
                                   t.numpy().copy(), op_index.get(id(t.grad_fn)))
                    for i, t in enumerate(graph.tensors)]
-        ops = [OpSnapshot(f"op{k}", fn.op_name(), fn.position, derivative_rule(fn),
+        ops = [OpSnapshot(f"op{k}", fn.op_name(), k + 1, derivative_rule(fn),
                           [index[id(t)] for t in fn.inputs], index[id(graph.output_of[id(fn)])])
                for k, fn in enumerate(graph.ops)]
         return cls(tensors, ops, _dot_source(graph, module, names))
