@@ -25,12 +25,6 @@ def run_example(name: str, *args: str) -> dict:
     saved_argv, saved_device, saved_dtype = sys.argv, devices._default_device, tg.get_default_dtype()
     sys.argv = [str(path), *args]
     try:
-        if "def main(" in path.read_text():   # TRANSITION: an example not yet a plain script
-            sys.path.insert(0, str(EXAMPLES))
-            try:
-                return runpy.run_path(str(path), run_name=f"example_{name}")["main"](list(args))
-            finally:
-                sys.path.remove(str(EXAMPLES))
         return runpy.run_path(str(path), run_name="__main__")
     finally:
         sys.argv = saved_argv
