@@ -27,24 +27,25 @@ import numpy as np
 from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.utils.data import DataLoader, TensorDataset  # noqa: F401 — re-exported: tg.data.DataLoader
 
-DATA_INSTALL_HINT = 'install the data extra: pip install "tinygrad_edu[data]"'
+# The digits ship inside the package (assets/README.md says where they come from, and their
+# licence): 1,797 images of 8x8 pixels that count 0..16, and their labels, both as uint8.
+DIGITS_FILE = Path(__file__).resolve().parent / "assets" / "digits.npz"
 
 
 def load_digits(device: str | None = None) -> tuple[Tensor, Tensor]:
-    """The 1,797 handwritten digits (8x8 pixels) that scikit-learn ships, so no download is needed.
+    """The 1,797 handwritten digits (8x8 pixels) of the UCI test set, shipped with the package.
 
-    Returns `(images, labels)`: images are float32 of shape (N, 1, 8, 8) scaled to [0, 1]
-    (the original pixels count 0..16 and are divided by 16); labels are int64 of shape (N,),
-    the digit 0..9. The shape (N, channels, height, width) is what `nn.Conv2d` takes, so the
-    images go straight into a ConvNet; an MLP wants `images.flatten(1)`, shape (N, 64).
+    These are the digits scikit-learn's `load_digits` gives, stored here so that only NumPy is
+    needed and nothing is downloaded. Returns `(images, labels)`: images are float32 of shape
+    (N, 1, 8, 8) scaled to [0, 1] (the original pixels count 0..16 and are divided by 16);
+    labels are int64 of shape (N,), the digit 0..9. The shape (N, channels, height, width) is
+    what `nn.Conv2d` takes, so the images go straight into a ConvNet; an MLP wants
+    `images.flatten(1)`, shape (N, 64).
     """
-    try:
-        from sklearn.datasets import load_digits as sklearn_load_digits   # imported lazily: an optional extra
-    except ImportError:
-        raise ImportError(f"load_digits needs scikit-learn, which ships the digits; {DATA_INSTALL_HINT}") from None
-    digits = sklearn_load_digits()
-    images = (digits.images / 16.0).astype(np.float32).reshape(-1, 1, 8, 8)
-    return Tensor(images, device=device), Tensor(digits.target.astype(np.int64), device=device)
+    with np.load(DIGITS_FILE) as stored:
+        pixels, labels = stored["pixels"], stored["labels"]
+    images = (pixels.astype(np.float32) / 16.0).reshape(-1, 1, 8, 8)   # k/16 is exact: the same values as ever
+    return Tensor(images, device=device), Tensor(labels.astype(np.int64), device=device)
 
 
 # MNIST comes as IDX files: two zero bytes, a type code, the number of dimensions, then each
