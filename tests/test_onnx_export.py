@@ -103,6 +103,11 @@ class TinyGPT(nn.Module):
         self.blocks = nn.ModuleList([Block(config) for _ in range(config.layers)])
         self.ln_f = nn.LayerNorm(config.width)
         self.head = nn.Linear(config.width, config.vocab_size, bias=False)
+        for module in self.modules():   # GPT-2's initialisation, as the example does
+            if isinstance(module, (nn.Linear, nn.Embedding)):
+                nn.init.normal_(module.weight, 0.0, 0.02)
+            if isinstance(module, nn.Linear) and module.bias is not None:
+                nn.init.zeros_(module.bias)
         self.head.weight = self.tok.weight   # weight tying, as the example does
 
     def forward(self, idx):
