@@ -213,7 +213,8 @@ def var(b: Builder, fn: Any, ins: list, out: Tensor, name: str) -> None:
     mean = reduction(b, "ReduceMean", ins[0], dims, True)
     centred = b.node("Sub", [ins[0], mean])
     summed = reduction(b, "ReduceSum", b.node("Mul", [centred, centred]), dims, out.ndim == len(shape))
-    b.node("Mul", [summed, b.scalar_like(1.0 / max(n - fn.correction, 0), out.dtype)], name)
+    scale = 1.0 / (n - fn.correction) if n > fn.correction else math.inf   # 0·inf = nan, as in PyTorch
+    b.node("Mul", [summed, b.scalar_like(scale, out.dtype)], name)
 
 
 # ---- layers ----------------------------------------------------------------------------------------
