@@ -118,8 +118,9 @@ def test_without_dot_the_demo_writes_dot_files_and_one_line_with_the_install_hin
     monkeypatch.setenv("PATH", str(empty))
     assert cli.main(["demo", "--epochs", "1", "--out", str(tmp_path / "run")]) == 0
     captured = capsys.readouterr()
-    notes = [line for line in captured.out.splitlines() if line.startswith("note: ")]
+    notes = [line for line in captured.err.splitlines() if line.startswith("note: ")]
     assert len(notes) == 1 and "apt-get install graphviz" in notes[0]
+    assert "note: " not in captured.out   # stdout holds results only
     assert f"wrote {tmp_path / 'run' / 'model_graph.dot'}" in captured.out
     assert "UserWarning" not in captured.err
 
@@ -190,6 +191,46 @@ def test_the_demo_needs_no_scikit_learn(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_write_pictures", lambda *args: [])
     assert cli.main(["demo", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / cli.HISTORY_FILE).read_text())["model"] == "DigitsConvNet"
+
+
+def _block(monkeypatch, *modules):
+    """Makes `import module` fail as if it were not installed (also for its submodules used here)."""
+    for name in modules:
+        for blocked in (name, f"{name}.numpy", f"{name}.auto", f"{name}.pyplot"):
+            monkeypatch.setitem(sys.modules, blocked, None)
+
+
+def test_a_bare_install_learns_every_missing_extra_from_one_line_before_training(tmp_path, monkeypatch, capsys):
+    _block(monkeypatch, "safetensors", "matplotlib", "tqdm", "graphviz")
+    monkeypatch.setattr(cli, "train", lambda *args, **kwargs: pytest.fail("trained without a way to save"))
+    assert cli.main(["demo", "--out", str(tmp_path / "run")]) == 1
+    _assert_one_line_error(capsys, "the demo needs safetensors", "safetensors (io extra", "matplotlib (plot extra",
+                           "tqdm (plot extra", "graphviz (viz extra", 'one go: pip install "tinygrad_edu[io,plot,viz]"')
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_optional_extras_are_one_note_on_stderr_and_the_run_goes_on(tmp_path, monkeypatch, capsys):
+    _block(monkeypatch, "matplotlib", "graphviz")
+    monkeypatch.setattr(cli, "train", _instant_train)
+    assert cli.main(["demo", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    notes = [line for line in captured.err.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: running without matplotlib (plot extra: the pictures), graphviz (viz extra: the "
+                     "model's graph); to have them: pip install \"tinygrad_edu[plot,viz]\""]
+    assert "note: " not in captured.out and "wrote " not in captured.out   # nothing drawn, nothing said twice
+    assert (tmp_path / cli.MODEL_FILE).is_file()
+
+
+def test_without_the_graphviz_package_the_pictures_are_written_and_the_graph_noted_once(tmp_path):
+    pytest.importorskip("matplotlib")
+    # a fresh process: in this one, the graph code may have imported graphviz already
+    program = ("import sys; sys.modules['graphviz'] = None; from tinygrad_edu.cli import main; "
+               f"sys.exit(main(['demo', '--epochs', '1', '--out', {str(tmp_path)!r}]))")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "graphviz" in line] == [
+        'note: running without graphviz (viz extra: the model\'s graph); to have them: pip install "tinygrad_edu[viz]"']
+    assert (tmp_path / "loss_curve.png").is_file() and not list(tmp_path.glob("model_graph*"))
 
 
 def test_missing_safetensors_is_reported_before_training(tmp_path, monkeypatch, capsys):
@@ -275,6 +316,7 @@ def test_a_loss_that_becomes_nan_stops_the_run_without_saving_and_hints_at_the_l
                                                                                               capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)   # no progress bar on stderr: only the error is there
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    monkeypatch.setattr(cli, "_check_extras", set)   # nor the note that tqdm is missing
     assert cli.main(["demo", "--epochs", "1", "--lr", "1e10", "--out", str(tmp_path)]) == 1
     _assert_one_line_error(capsys, "training stopped: the loss became ", " at epoch 1/1, step ",
                            "nothing was saved", "Try a lower --lr than 1e+10, e.g. --lr 1e+09")
@@ -360,6 +402,66 @@ def test_the_device_option_wins_over_the_variable(device_variable, value, tmp_pa
     assert cli.main(["demo", "--device", "cpu", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / cli.HISTORY_FILE).read_text())["device"] == "cpu"
     assert tg.zeros(1).device == "cpu"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "--help"]])
+def test_help_shows_examples_the_device_variable_and_the_exit_codes(args):
+    result = _run_module(*args)
+    assert result.returncode == 0
+    help_text = result.stdout
+    for heading in ("examples:", "environment variables:", "exit codes:"):
+        assert f"\n{heading}\n" in help_text
+    assert "tinygrad-edu demo --quick" in help_text and "TINYGRAD_EDU_DEVICE" in help_text
+    codes = help_text.split("exit codes:\n")[1]
+    for code, meaning in (("0", "success"), ("1", "could not start or finish"), ("2", "a bad argument"),
+                          ("130", "interrupted")):
+        assert f"  {code} " in codes and meaning in codes
+
+
+def _cuda_probe(monkeypatch, make):
+    """Asks whether cuda is available when making the cuda device does what `make` does."""
+    monkeypatch.setitem(backend.devices._device_makers, "cuda", make)
+    monkeypatch.setattr(backend.devices, "_availability", {"cpu": True})
+    monkeypatch.setattr(backend.devices, "_unavailable_reason", {})
+    monkeypatch.delitem(backend._devices, "cuda", raising=False)
+    assert backend.is_available("cuda") is False
+    return backend.devices._unavailable_reason["cuda"]
+
+
+def _raise(error):
+    def make():
+        raise error
+    return make
+
+
+def test_the_cuda_hint_says_install_the_extra_only_when_cupy_is_missing(monkeypatch):
+    reason = _cuda_probe(monkeypatch, _raise(ModuleNotFoundError("No module named 'cupy'", name="cupy")))
+    assert reason.startswith("CuPy is not installed") and 'pip install "tinygrad_edu[cuda]"' in reason
+
+
+class _NoGPU:
+    """A CuPy whose first kernel fails as CuPy does on a machine without a GPU or driver."""
+    @staticmethod
+    def arange(*args, **kwargs):
+        raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda: backend.Device("cuda", _NoGPU, object, None, None), "no usable NVIDIA GPU or driver was found"),
+    (_raise(ImportError("libcudart.so.12: cannot open shared object file")), "CuPy is installed but cannot be imported"),
+    (_raise(ModuleNotFoundError("No module named 'fastrlock'", name="fastrlock")), "cannot be imported"),
+])
+def test_with_cupy_installed_the_cuda_hint_points_at_the_gpu_and_driver_not_the_extra(monkeypatch, make, says):
+    reason = _cuda_probe(monkeypatch, make)
+    assert says in reason and "nvidia-smi" in reason
+    assert "pip install" not in reason   # the extra is there: installing it again would change nothing
+
+
+def test_the_cli_shows_the_gpu_hint_when_cupy_is_there_but_no_gpu(tmp_path, monkeypatch, capsys):
+    _cuda_probe(monkeypatch, lambda: backend.Device("cuda", _NoGPU, object, None, None))
+    assert cli.main(["demo", "--device", "cuda", "--out", str(tmp_path / "run")]) == 1
+    _assert_one_line_error(capsys, "'cuda' is not available", "CuPy is installed, but no usable NVIDIA GPU or driver",
+                           "nvidia-smi")
 
 
 def test_console_script_in_pyproject_points_at_main():

@@ -1,7 +1,7 @@
 """The command line: `tinygrad-edu demo` (or `python -m tinygrad_edu demo`).
 
-The demo trains a small ConvNet on the 8x8 handwritten digits that scikit-learn ships, so it
-runs offline in seconds: the whole of deep learning in one command, built from the pieces of
+The demo trains a small ConvNet on the 8x8 handwritten digits that ship with the package, so
+it runs offline in seconds: the whole of deep learning in one command, built from the pieces of
 this package (Tensor, nn, optim, data, save). The network is `models.DigitsConvNet`, the
 training loop `training.train`; this file only reads the arguments, checks them, makes the
 output folder and writes what the run leaves there.
@@ -19,11 +19,14 @@ trains for minutes and then fails on something it could have seen at once. Exit 
 success; 2 for a bad argument or an output folder that cannot take the run's files, found
 before training; 1 for a run that cannot start or finish (no GPU, a missing extra, a loss that
 became NaN, a model that could not be saved where asked: the message then says where it went).
-Errors are short lines on stderr (argparse adds its usage lines), never a traceback.
+Errors are short lines on stderr (argparse adds its usage lines), never a traceback; notes
+(a missing optional extra, pictures not drawn) go to stderr too, so stdout holds only results.
+`--help` lists the same examples, variables and exit codes.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import shutil
@@ -38,6 +41,7 @@ import tinygrad_edu as tg
 from tinygrad_edu import backend, nn, serialization
 from tinygrad_edu.models import DigitsConvNet, digits_mlp
 from tinygrad_edu.training import NonFiniteLossError, accuracy, digits_split, train
+from tinygrad_edu.viz.drawing import PYTHON_PACKAGE_HINT
 
 DEFAULT_EPOCHS = 15
 QUICK_EPOCHS = 3
@@ -46,6 +50,49 @@ HISTORY_FILE = "history.json"
 # Every file a run may write into its folder: these two, and the pictures of viz/report.py.
 OUTPUT_FILES = (MODEL_FILE, HISTORY_FILE, "loss_curve.png", "conv1_kernels.png", "feature_maps.png",
                 "model_graph.svg", "model_graph_ops.svg", "model_graph.dot", "model_graph_ops.dot")
+
+
+# What the demo uses beyond NumPy: (module, the extra that brings it, what for). Only the first is
+# needed; without the others the run still trains and saves. All are checked at once, before
+# training, so that a bare install learns everything it lacks from one line.
+DEMO_MODULES = (("safetensors", "io", "saving the model"),
+                ("matplotlib", "plot", "the pictures"),
+                ("tqdm", "plot", "the progress bar"),
+                ("graphviz", "viz", "the model's graph"))
+NEEDED_MODULES = {"safetensors"}
+
+EPILOG_ENVIRONMENT = """\
+environment variables:
+  TINYGRAD_EDU_DEVICE  the device to compute on (cpu or cuda) when --device is not given
+
+exit codes:
+  0    success
+  1    the run could not start or finish: no usable GPU, a missing extra, a loss that
+       became NaN, a model that could not be saved where asked (the message says where it went)
+  2    a bad argument, or a path that cannot be used: an output folder that cannot take the
+       run's files, a model file that is not there (found before any work starts)
+  130  interrupted (Ctrl-C)
+
+Results go to stdout; notes, warnings, errors and the progress bar go to stderr."""
+
+EPILOG_MAIN = f"""\
+examples:
+  tinygrad-edu demo --quick              a few seconds of training; the model goes to runs/demo
+  tinygrad-edu demo --device cuda        the full demo on an NVIDIA GPU (needs the cuda extra)
+  tinygrad-edu export runs/demo/model.safetensors --onnx model.onnx
+  tinygrad-edu view examples/07_backprop_by_hand.py --quick
+  python -m tinygrad_edu demo --help     the same commands without the installed script
+
+{EPILOG_ENVIRONMENT}"""
+
+EPILOG_DEMO = f"""\
+examples:
+  tinygrad-edu demo                      {DEFAULT_EPOCHS} epochs, about 98% of the held-out digits right
+  tinygrad-edu demo --quick --out /tmp/run
+  tinygrad-edu demo --epochs 30 --lr 0.001 --seed 1
+  TINYGRAD_EDU_DEVICE=cuda tinygrad-edu demo
+
+{EPILOG_ENVIRONMENT}"""
 
 
 class UserError(Exception):
@@ -123,8 +170,34 @@ def _save_run(model: nn.Module, record: dict, out: Path) -> None:
     raise UserError(f"{problem}, nor in the temp folder or the current folder: the trained model is lost")
 
 
-def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, out: Path) -> list[Path]:
-    """Pictures of the run, when the viz part of the package (and matplotlib) is there."""
+def _is_installed(module: str) -> bool:
+    if module in sys.modules:
+        return sys.modules[module] is not None   # None: importing it is blocked
+    return importlib.util.find_spec(module) is not None
+
+
+def _check_extras() -> set[str]:
+    """The modules of DEMO_MODULES that are missing, all named in one line with one install
+    command: an error when the demo needs one of them, else a note on stderr."""
+    missing = [entry for entry in DEMO_MODULES if not _is_installed(entry[0])]
+    if not missing:
+        return set()
+    extras = dict.fromkeys(extra for _, extra, _ in missing)   # in DEMO_MODULES' order, each once
+    command = f'pip install "tinygrad_edu[{",".join(extras)}]"'
+    listing = ", ".join(f"{module} ({extra} extra: {purpose})" for module, extra, purpose in missing)
+    if any(module in NEEDED_MODULES for module, _, _ in missing):
+        raise UserError(f"the demo needs {', '.join(m for m, _, _ in missing if m in NEEDED_MODULES)}; missing: "
+                        f"{listing}; install what it uses in one go: {command}")
+    print(f"note: running without {listing}; to have them: {command}", file=sys.stderr)
+    return {module for module, _, _ in missing}
+
+
+def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, out: Path,
+                    missing: Sequence[str] = ()) -> list[Path]:
+    """Pictures of the run, when the viz part of the package (and matplotlib) is there. What
+    `missing` names was already noted before training, and is not noted again."""
+    if "matplotlib" in missing:
+        return []
     try:
         from tinygrad_edu.viz.report import write_demo_pictures
     except ImportError:
@@ -134,10 +207,12 @@ def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, ou
             warnings.simplefilter("always", UserWarning)
             written = list(write_demo_pictures(model, history, sample_image, out))
     except (ImportError, OSError) as e:   # e.g. no matplotlib: the pictures are a bonus, not the point
-        print(f"note: no pictures written: {e}")
+        print(f"note: no pictures written: {e}", file=sys.stderr)
         return []
     for warning in caught:   # e.g. no Graphviz `dot`: one line with the hint, not a Python warning
-        print(f"note: {warning.message}")
+        if "graphviz" in missing and PYTHON_PACKAGE_HINT in str(warning.message):
+            continue
+        print(f"note: {warning.message}", file=sys.stderr)
     return written
 
 
@@ -146,7 +221,8 @@ def run_demo(args: argparse.Namespace) -> int:
     epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else DEFAULT_EPOCHS)
     out = Path(args.out)
     try:
-        serialization.require_safetensors()   # fail now, not after training
+        missing = _check_extras()             # fail now, not after training
+        serialization.require_safetensors()
         x_train, y_train, x_test, y_test = digits_split(args.seed, device)
     except ImportError as e:
         raise UserError(str(e)) from None
@@ -178,7 +254,7 @@ def run_demo(args: argparse.Namespace) -> int:
               "test_accuracy": test_accuracy, "seconds": seconds, "history": history}
     _save_run(model, record, out)
     print(f"saved {out / MODEL_FILE} and {out / HISTORY_FILE}")
-    for path in _write_pictures(model, history, x_test[:1], out):
+    for path in _write_pictures(model, history, x_test[:1], out, missing):
         print(f"wrote {path}")
     return 0
 
@@ -291,12 +367,14 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tinygrad-edu", description="tinygrad_edu: see deep learning work.")
+    parser = argparse.ArgumentParser(prog="tinygrad-edu", description="tinygrad_edu: see deep learning work.",
+                                     epilog=EPILOG_MAIN, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {tg.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in (("demo", "train a 4-layer ConvNet on handwritten digits and save it"),
                        ("train", "the same as demo")):
-        sub = commands.add_parser(name, help=text, description=text)
+        sub = commands.add_parser(name, help=text, description=text, epilog=EPILOG_DEMO,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_training_options(sub)
         sub.set_defaults(run=run_demo)
     text = "run a script (such as an example) and open the backprop player page of its graph"

@@ -16,6 +16,8 @@ import numpy as np
 from tinygrad_edu.backend.dtypes import float32
 
 CUDA_INSTALL_HINT = 'install the CUDA extra: pip install "tinygrad_edu[cuda]"'
+GPU_CHECK_HINT = ("check that `nvidia-smi` lists a GPU and that its driver supports the CUDA version your CuPy "
+                  "package is built for (cupy-cuda12x: CUDA 12)")
 
 
 @dataclass
@@ -77,12 +79,20 @@ def is_available(device: str) -> bool:
             raise ValueError(f"unknown device {device!r}; expected one of {known_devices()}") from None
         except ImportError as e:
             _availability[device] = False
-            _unavailable_reason[device] = f"CuPy is not installed ({e}); {CUDA_INSTALL_HINT}"
+            _unavailable_reason[device] = _cupy_import_problem(e)
         except Exception as e:  # CuPy raises its own runtime errors when no GPU or driver is present
             _availability[device] = False
-            _unavailable_reason[device] = (f"CuPy is installed but no usable NVIDIA GPU was found "
-                                           f"({type(e).__name__}: {e}); check the driver, or {CUDA_INSTALL_HINT}")
+            # the extra is installed: saying "install it" would send the user round in circles
+            _unavailable_reason[device] = (f"CuPy is installed, but no usable NVIDIA GPU or driver was found "
+                                           f"({type(e).__name__}: {e}); {GPU_CHECK_HINT}")
     return _availability[device]
+
+
+def _cupy_import_problem(error: ImportError) -> str:
+    """Why importing CuPy failed: not installed (install the extra), or installed but broken."""
+    if isinstance(error, ModuleNotFoundError) and (error.name or "").split(".")[0] == "cupy":
+        return f"CuPy is not installed; {CUDA_INSTALL_HINT}"
+    return f"CuPy is installed but cannot be imported ({error}); {GPU_CHECK_HINT}"
 
 
 class device(str):  # noqa: N801 — named like torch.device
