@@ -40,6 +40,7 @@ from tinygrad_edu import nn, optim, tutorial
 from tinygrad_edu.viz import plots
 
 args = tutorial.arguments("17_tiny_gpt", __doc__)
+tg.tune_allocator()   # a training loop: reuse freed memory between steps (see tinygrad_edu/allocator.py)
 TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorial"
 
 
