@@ -141,3 +141,18 @@ def test_recorder_follows_a_real_nn_model_and_optimizer():
         record = rec.step(loss)
     assert set(record.grad_norms) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     assert list(record.dead_relus) == ["relu1"]
+
+
+def test_jupyter_shows_a_recorder_as_a_table_of_its_last_steps_and_its_panels():
+    p, (x, y) = make_params(), data()
+    with tg.study.Recorder(p) as rec:
+        assert "nothing recorded yet" in rec._repr_html_()
+        for _ in range(7):
+            rec.step(train_step(p, x, y))
+    page = rec._repr_html_()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert [row.split("</td>")[0] for row in rows] == [f"<td>{n}" for n in range(3, 8)]   # the last five steps
+    assert f"<td>{rec.records[-1].loss:.4g}</td>" in rows[-1]
+    assert "<td>33%</td>" in rows[-1]                     # one of three hidden units is dead
+    assert page.count('src="data:image/png;base64,') == 1
+    assert repr(rec) == f"<Recorder: 7 steps, last loss {rec.records[-1].loss:.4g}>"

@@ -145,6 +145,38 @@ class Recorder:
             ax.grid(alpha=0.3)
         return save_figure(fig, path)
 
+    def __repr__(self) -> str:
+        last = f", last loss {self.records[-1].loss:.4g}" if self.records else ""
+        return f"<Recorder: {len(self.records)} steps{last}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows a recorder as a table of its last steps and (with matplotlib) its four panels."""
+        import base64
+        import html
+        import io
+
+        if not self.records:
+            return "<p>Recorder: nothing recorded yet; call <code>rec.step(loss)</code> in the training loop</p>"
+        rows = []
+        for r in self.records[-5:]:
+            worst_grad = max(r.grad_norms.items(), key=lambda kv: kv[1], default=("-", float("nan")))
+            ratios = sorted(r.update_ratios.values())
+            median_ratio = ratios[len(ratios) // 2] if ratios else float("nan")
+            dead = max(r.dead_relus.values(), default=0.0)
+            rows.append(f"<tr><td>{r.step}</td><td>{r.loss:.4g}</td><td>{html.escape(worst_grad[0])}: "
+                        f"{worst_grad[1]:.3g}</td><td>{median_ratio:.2g}</td><td>{dead:.0%}</td></tr>")
+        table = ("<table><thead><tr><th>step</th><th>loss</th><th>largest gradient norm</th>"
+                 "<th>median update / weight</th><th>most dead ReLUs</th></tr></thead><tbody>"
+                 + "".join(rows) + "</tbody></table>")
+        picture = ""
+        try:
+            buffer = io.BytesIO()
+            self.plot().savefig(buffer, format="png", dpi=72)
+            picture = f'<img alt="training record" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+        except ImportError:   # matplotlib is optional: the table alone
+            pass
+        return f"<p>Recorder: {len(self.records)} steps (the last {len(rows)} below)</p>{table}{picture}"
+
     def close(self) -> None:
         """Stop watching ReLU ops."""
         if self._hooks is not None:
