@@ -94,6 +94,7 @@ def test_the_bias_output_tests_fail_before_rebalancing_and_pass_after(quick_runs
     assert result["truth"][:6] == [1] * 6 and 1 not in result["truth"][6:]
     assert sum(a != 1 for a in result["said"]["biased"][:6]) >= 4        # the biased model misses the 1s
     assert result["said"]["rebalanced"][:6] == [1] * 6
+    assert 1 in result["said"]["biased"][6:] and 1 not in result["said"]["rebalanced"][6:]   # marked others
 
 
 def test_one_pixel_shift_costs_both_networks_dearly_and_the_convnet_a_little_less(quick_runs):
