@@ -9,16 +9,17 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp files remember which extras are installed, and are redone when pyproject.toml changes.
+# The demo's extras are what `tinygrad-edu demo` uses: safetensors, matplotlib and tqdm, graphviz.
 $(VENV)/.demo-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[plot,data,io,viz]"
+	$(PY) -m pip install --quiet -e ".[io,plot,viz]"
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test,plot,data,io,viz]"
+	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.demo-installed $(VENV)/.notebook-installed
 
 $(VENV)/.notebook-installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[notebook,plot,data,io,viz]"
+	$(PY) -m pip install --quiet -e ".[notebook,examples]"
 	touch $@
 
 demo: $(VENV)/.demo-installed
