@@ -18,7 +18,7 @@ def one_blas_thread():
     environment): the tests multiply small matrices, where extra threads gain nothing and, on
     a machine shared with other workers, wait for each other and make training many times slower."""
     try:
-        from threadpoolctl import threadpool_limits   # installed with scikit-learn
+        from threadpoolctl import threadpool_limits   # the test extra brings it (through the examples extra)
     except ImportError:
         yield
         return

@@ -71,7 +71,7 @@ def _one_blas_thread() -> None:
     """Let NumPy's BLAS use one thread. The examples multiply small matrices, where a second
     thread gains nothing and, on a busy machine, makes training several times slower (measured:
     the examples' ConvNet took 2.8 s of CPU with one thread, 16 s with two). Needs threadpoolctl
-    (it comes with scikit-learn); without it nothing changes."""
+    (the examples extra brings it); without it nothing changes."""
     global _blas_limit
     try:
         from threadpoolctl import threadpool_limits
