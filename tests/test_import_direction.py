@@ -21,7 +21,7 @@ LAYERS = [
     ("autograd", ["autograd"]),
     ("tensor", ["tensor"]),
     ("ops", ["ops", "creation", "allocator", "linalg", "interop"]),
-    ("nn", ["nn"]),
+    ("nn", ["nn", "declared"]),   # declared/: the registry's names for type checkers (imports ops and nn.module)
     ("optim/data/serialization", ["optim", "data", "serialization", "utils"]),
     ("viz/study", ["viz", "study", "onnx"]),
     ("models/training/tutorial", ["models", "training", "tutorial"]),

@@ -5,6 +5,8 @@
     (x * x).sum().backward()
     x.grad      # Tensor([2., 4.])
 """
+from typing import TYPE_CHECKING
+
 from tinygrad_edu import autograd, backend
 from tinygrad_edu.autograd import (Function, enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                    no_grad, set_grad_enabled)
@@ -31,14 +33,39 @@ from tinygrad_edu import linalg  # tg.linalg.vector_norm, tg.linalg.norm, as tor
 
 # torch.autograd.grad, .backward, .gradcheck, .detect_anomaly: PyTorch's autograd namespace is
 # our engine module plus these, which live in layers above it (tensor.py, study/).
-autograd.grad, autograd.backward, autograd.gradcheck, autograd.detect_anomaly = grad, backward, gradcheck, detect_anomaly
+if not TYPE_CHECKING:   # autograd.py names them for type checkers
+    autograd.grad, autograd.backward, autograd.gradcheck, autograd.detect_anomaly = (grad, backward, gradcheck,
+                                                                                       detect_anomaly)
+
+__all__ = [
+    "Function", "Generator", "Tensor", "arange", "as_tensor", "backward", "bool", "compile", "default_generator",
+    "detect_anomaly", "device", "distributed", "double", "empty", "empty_like", "enable_grad", "eye", "float",
+    "float16", "float32", "float64", "from_dlpack", "from_numpy", "full", "full_like", "get_default_device",
+    "get_default_dtype", "grad", "gradcheck", "half", "inference_mode", "int", "int8", "int16", "int32", "int64",
+    "is_available", "is_grad_enabled", "is_inference_mode_enabled", "jit", "linspace", "load", "long",
+    "manual_seed", "no_grad", "normal", "ones", "ones_like", "rand", "rand_like", "randint", "randint_like",
+    "randn", "randn_like", "randperm", "save", "set_default_device", "set_default_dtype", "set_grad_enabled",
+    "short", "tensor", "tune_allocator", "uint8", "zeros", "zeros_like",
+    # the namespaces
+    "accelerator", "autograd", "backend", "backends", "cuda", "data", "linalg", "nn", "onnx", "optim", "study",
+    "utils", "viz",
+]
 
 # tg.exp, tg.relu, tg.where, tg.cat, ...: every op declared for tg.* in tinygrad_edu/ops/
 # (docs/ops.md lists them). Names above (tg.bool below) are not overwritten.
-globals().update({name: fn for name, fn in toplevel_functions().items() if name not in globals()})
-del toplevel_functions
+if TYPE_CHECKING:   # the same functions and dtype names, spelled out for type checkers (tinygrad_edu/declared/)
+    from tinygrad_edu.declared import functions as _declared_functions
+    from tinygrad_edu.declared.functions import *  # noqa: F403
+    __all__ += _declared_functions.__all__
+    from tinygrad_edu.backend import bool_ as bool  # noqa: A004
+    from tinygrad_edu.backend import float16 as half, float32 as float, float64 as double  # noqa: A004
+    from tinygrad_edu.backend import int16 as short, int32 as int, int64 as long  # noqa: A004
+else:
+    globals().update({name: fn for name, fn in toplevel_functions().items() if name not in globals()})
+    __all__ += sorted(name for name in toplevel_functions() if name not in __all__)
 
-bool = backend.bool_  # noqa: A001 — tg.bool, like torch.bool
-globals().update(backend.TORCH_NAMES)   # tg.float, tg.long, tg.half, ...: PyTorch's other dtype names
+    bool = backend.bool_  # noqa: A001 — tg.bool, like torch.bool
+    globals().update(backend.TORCH_NAMES)   # tg.float, tg.long, tg.half, ...: PyTorch's other dtype names
+del toplevel_functions
 
 __version__ = "0.1.0"

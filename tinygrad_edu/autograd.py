@@ -31,6 +31,10 @@ from tinygrad_edu import backend
 
 if TYPE_CHECKING:   # for type hints only: the engine works on whatever tensors it is handed
     from tinygrad_edu.tensor import Tensor
+    # tinygrad_edu/__init__.py adds these at import time, so tg.autograd.grad works as in torch.autograd
+    from tinygrad_edu.study.anomaly import detect_anomaly
+    from tinygrad_edu.study.gradcheck import gradcheck
+    from tinygrad_edu.tensor import backward, grad
 
 ForwardHook = Callable[["Function", Any], None]        # hook(fn, output_array) after each forward
 BackwardHook = Callable[["Function", tuple], None]     # hook(fn, input_grads) after each backward step
@@ -295,6 +299,8 @@ class Function:
     position: int = 0            # the order in which forward ran (from 1); 0 again once released
     freed: bool = False
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
+    _output: Callable[[], Tensor | None]   # set only for those: a weak reference to the result
+    kept_output: Tensor          # the result, held once the op after it let go of it in backward
     moves_device = False         # set by the one op whose result lives on another device
     # Set by ops whose forward calls NumPy's ufuncs right in its own code (or does no arithmetic):
     # NumPy's warnings are then filed under the op's module, where the warnings filter drops
@@ -328,6 +334,9 @@ class Function:
         first = inputs[0]
         device = first._device
         n = len(inputs)
+        arrays: Sequence[Any]
+        needs_grad: Sequence[bool]
+        input_fns: Sequence[Function | None]
         if n == 1:
             arrays, needs_grad, input_fns = (first.array,), (first.requires_grad,), (first.grad_fn,)
             changed_before = first._version_box is not None
@@ -339,16 +348,16 @@ class Function:
             input_fns = (first.grad_fn, second.grad_fn)
             changed_before = first._version_box is not None or second._version_box is not None
         else:
-            arrays, needs_grad, input_fns, changed_before = [], [], [], False
+            arrays, needs_grad, fns, changed_before = [], [], [], False
             for t in inputs:
                 if t._device != device:
                     cls._raise_device_mismatch(inputs)
                 arrays.append(t.array)
                 needs_grad.append(t.requires_grad)
-                input_fns.append(t.grad_fn)
+                fns.append(t.grad_fn)
                 if t._version_box is not None:
                     changed_before = True
-            input_fns = tuple(input_fns)
+            input_fns = tuple(fns)
         fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         # Overflow gives inf and 0/0 nan, silently, as in PyTorch (backend/special.py says how):
@@ -431,7 +440,7 @@ class Function:
 
     def output(self) -> Tensor:
         """The tensor forward produced (only for ops that set `uses_output`)."""
-        return self._output()
+        return self._output()  # type: ignore[return-value]  # alive: the caller holds the output
 
     def read_inputs(self) -> Iterable[int]:
         """The inputs backward reads, for the gradients it has to give (`reads`; None: all)."""
@@ -576,12 +585,11 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
     if fn.position < _last_change[0]:   # something changed in place after this forward
         fn.check_versions()
     try:   # inf and nan, silently, as in forward: propagate put the warnings filter first
-        input_grads = fn.backward(grad)
+        returned = fn.backward(grad)
     except (FloatingPointError, RuntimeWarning):   # np.seterr(all="raise"), or warnings made errors
         with backend.ieee_quietly():
-            input_grads = fn.backward(grad)
-    if type(input_grads) is not tuple:
-        input_grads = (input_grads,)
+            returned = fn.backward(grad)
+    input_grads: tuple[Any, ...] = returned if type(returned) is tuple else (returned,)
     for hook in _state.backward_hooks:
         hook(fn, input_grads)
     # needs_input_grad, not inp.requires_grad: a tensor that started requiring grad after this

@@ -35,7 +35,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 import tinygrad_edu as tg
 from tinygrad_edu import backend, nn, serialization
@@ -193,7 +193,7 @@ def _check_extras() -> set[str]:
 
 
 def _write_pictures(model: nn.Module, history: dict, sample_image: tg.Tensor, out: Path,
-                    missing: Sequence[str] = ()) -> list[Path]:
+                    missing: Collection[str] = ()) -> list[Path]:
     """Pictures of the run, when the viz part of the package (and matplotlib) is there. What
     `missing` names was already noted before training, and is not noted again."""
     if "matplotlib" in missing:
@@ -328,8 +328,8 @@ def _digits_model_from(state: dict) -> nn.Module:
     """The digits ConvNet (or MLP) whose state_dict `state` is, its sizes read off the weights."""
     shapes = {name: tuple(t.shape) for name, t in state.items()}
     if "conv1.weight" in shapes and "fc2.weight" in shapes:
-        model = DigitsConvNet(channels=(shapes["conv1.weight"][0], shapes["conv2.weight"][0]),
-                              hidden=shapes["fc1.weight"][0], classes=shapes["fc2.weight"][0])
+        model: nn.Module = DigitsConvNet(channels=(shapes["conv1.weight"][0], shapes["conv2.weight"][0]),
+                                         hidden=shapes["fc1.weight"][0], classes=shapes["fc2.weight"][0])
     elif {"1.weight", "3.weight", "5.weight"} <= set(shapes):
         model = digits_mlp(hidden=(shapes["1.weight"][0], shapes["3.weight"][0]), classes=shapes["5.weight"][0])
     else:

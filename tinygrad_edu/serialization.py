@@ -75,7 +75,7 @@ def _to_host(value: Any) -> np.ndarray:
     if isinstance(value, Tensor):
         array = value.numpy()
     else:
-        array = backend.to_numpy(value, backend.device_of_array(value))
+        array = backend.to_numpy(value, backend.device_of_array(value) or "cpu")
     array = np.asarray(array)
     return array if array.flags.c_contiguous else array.copy(order="C")
 

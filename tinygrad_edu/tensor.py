@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import warnings
 import weakref
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence, overload
 
 from tinygrad_edu import autograd, backend
 from tinygrad_edu.autograd import RemovableHandle
 
+if TYPE_CHECKING:
+    # The registry adds the op methods at import time, which a type checker cannot see; this
+    # base class names them statically (tinygrad_edu/declared/). At run time Tensor has no base.
+    from tinygrad_edu.declared.tensor_methods import TensorMethods
+else:
+    TensorMethods = object
+
 Shape = tuple[int, ...]
 
 
-class Tensor:
+class Tensor(TensorMethods):
     """A multi-dimensional array with automatic differentiation.
 
     >>> x = Tensor([[1., 2.], [3., 4.]], requires_grad=True)
@@ -36,6 +43,15 @@ class Tensor:
     __slots__ = ("array", "_grad", "requires_grad", "grad_fn", "_device", "_hooks", "_retains_grad",
                  "_version_box", "_base", "__weakref__")
     __array_ufunc__ = None   # make `ndarray + Tensor` call Tensor.__radd__ instead of NumPy's loop
+    array: Any                                # the NumPy or CuPy array
+    requires_grad: bool
+    grad_fn: autograd.Function | None         # the op that made this tensor (None for a leaf)
+    _grad: Tensor | None
+    _device: str
+    _hooks: dict[int, Callable] | None
+    _retains_grad: bool
+    _version_box: list[Any] | None           # [version, whether a view was made]
+    _base: Tensor
 
     def __init__(self, data: Any, dtype: Any = None, device: str | None = None,
                  requires_grad: bool = False) -> None:
@@ -58,11 +74,11 @@ class Tensor:
     def _become_leaf(self, array: Any, device: str, requires_grad: bool) -> None:
         """Set every field of a new leaf tensor holding `array` (shared, not copied)."""
         self.array = array
-        self._grad: Tensor | None = None
-        self._version_box: list[int] | None = None
+        self._grad = None
+        self._version_box = None
         self.grad_fn = None
         self._device = device
-        self._hooks: dict[int, Callable] | None = None
+        self._hooks = None
         self._retains_grad = False
         self.requires_grad = False
         if requires_grad:
@@ -97,7 +113,7 @@ class Tensor:
         return self.array.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> backend.DType:
         return self.array.dtype
 
     @property
@@ -114,7 +130,7 @@ class Tensor:
         return 0 if self._device == "cuda" else -1
 
     @property
-    def xp(self):
+    def xp(self) -> Any:
         """The array module (numpy or cupy) this tensor's data lives in."""
         return backend.array_module(self._device)
 
@@ -129,7 +145,12 @@ class Tensor:
     def numel(self) -> int:
         return int(self.array.size)
 
-    def size(self, dim: int | None = None):
+    @overload
+    def size(self, dim: None = None) -> Shape: ...
+    @overload
+    def size(self, dim: int) -> int: ...
+
+    def size(self, dim: int | None = None) -> Shape | int:
         return self.shape if dim is None else self.shape[dim]
 
     def __len__(self) -> int:
@@ -145,11 +166,11 @@ class Tensor:
 
     # ---- leaving the graph and the device ----------------------------------------------
 
-    def numpy(self):
+    def numpy(self) -> backend.NDArray:
         """The data as a NumPy array (shares memory on the CPU, a copy from a GPU)."""
         return backend.to_numpy(self.array, self._device)
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> backend.NDArray:
         """np.asarray(t) shares t's memory; np.array(t) copies (NumPy 2 passes copy=True)."""
         if self._device != "cpu":
             raise TypeError(f"cannot convert a tensor on {self._device} to NumPy implicitly; use .numpy()")
@@ -177,7 +198,7 @@ class Tensor:
         return self.array.__dlpack_device__()
 
     @property
-    def __cuda_array_interface__(self) -> dict:
+    def __cuda_array_interface__(self) -> dict[str, Any]:
         """What `cupy.asarray(t)` and Numba read to share a GPU tensor's memory; a tensor on the
         CPU has none (an AttributeError, as in PyTorch, so `hasattr` answers False)."""
         if self._device != "cuda":
@@ -191,7 +212,7 @@ class Tensor:
                              f"number, this one has shape {self.shape}")
         return self.numpy().reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
         return self.numpy().tolist()
 
     def __float__(self) -> float:
@@ -418,7 +439,7 @@ def initial_gradient(root: Tensor, gradient: Any, op: str) -> Tensor:
     return gradient
 
 
-def _as_list(tensors: Any) -> list:
+def _as_list(tensors: Any) -> list[Any]:
     return [tensors] if isinstance(tensors, Tensor) or tensors is None else list(tensors)
 
 
@@ -439,10 +460,10 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     With `create_graph=True` the result is itself differentiable (for gradients of gradients).
     """
     outputs, inputs = _as_list(outputs), _as_list(inputs)
-    grad_outputs = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
+    given = [None] * len(outputs) if grad_outputs is None else _as_list(grad_outputs)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
-    root_grads = [initial_gradient(o, g, "grad") for o, g in zip(outputs, grad_outputs)]
+    root_grads = [initial_gradient(o, g, "grad") for o, g in zip(outputs, given)]
     retain_graph = create_graph if retain_graph is None else retain_graph
     return autograd.run_grad(outputs, root_grads, inputs, retain_graph, create_graph, allow_unused)

@@ -188,7 +188,7 @@ def remember_convnet(args: argparse.Namespace, model: DigitsConvNet, losses: lis
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: v.numpy() for k, v in model.state_dict().items()}
     temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")   # another process may read meanwhile
-    np.savez(temporary, __losses__=np.asarray(losses), **arrays)
+    np.savez(temporary, __losses__=np.asarray(losses), **arrays)  # type: ignore[arg-type]  # NumPy's stubs
     os.replace(temporary, path)
     return path
 

@@ -24,7 +24,8 @@ from tinygrad_edu.backend.devices import (CUDA_INSTALL_HINT, Device, _availabili
                                           device, get_default_device, get_device, is_available, known_devices,
                                           normalize_device, numpy_kind, register_device, set_default_device,
                                           tensor_device, to_device, to_numpy)
-from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, TORCH_NAMES, as_dtype, bool_, float16, float32, float64,
+from tinygrad_edu.backend.dtypes import (DEFAULT_FLOAT, TORCH_NAMES, DType, NDArray,
+                                         as_dtype, bool_, float16, float32, float64,
                                          get_default_dtype, infer_dtype, int8, int16, int32, int64, is_floating,
                                          promote_types, scalar_result_dtype, set_default_dtype, uint8)
 from tinygrad_edu.backend.random import Generator, default_generator, manual_seed, random_generator
@@ -37,7 +38,8 @@ __all__ = [
     "get_default_device", "get_device", "is_available", "known_devices", "normalize_device", "numpy_kind",
     "register_device", "set_default_device", "tensor_device", "to_device", "to_numpy",
     # dtypes
-    "DEFAULT_FLOAT", "TORCH_NAMES", "as_dtype", "bool_", "float16", "float32", "float64", "get_default_dtype",
+    "DEFAULT_FLOAT", "TORCH_NAMES", "DType", "NDArray",
+    "as_dtype", "bool_", "float16", "float32", "float64", "get_default_dtype",
     "infer_dtype", "int8", "int16", "int32", "int64", "is_floating", "promote_types", "scalar_result_dtype",
     "set_default_dtype", "uint8",
     # random numbers

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 
-def empty_aligned(xp, shape: tuple, dtype: Any) -> Any:
+def empty_aligned(xp: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     """An uninitialised array whose data starts on a 64-byte boundary (one cache line).
 
     NumPy's arrays start wherever malloc puts them, 16-byte aligned; a matrix product whose

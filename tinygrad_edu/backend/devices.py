@@ -107,7 +107,7 @@ class device(str):  # noqa: N801 — named like torch.device
     code that asks `t.device == "cuda"` keeps working. Creating one never probes a GPU.
     """
     type: str
-    index: int | None
+    index: int | None  # type: ignore[assignment]  # str.index, the method, is hidden as in torch.device
 
     def __new__(cls, type: Any, index: int | None = None) -> device:  # noqa: A002 — PyTorch's name
         if isinstance(type, device) and index is None:
@@ -217,7 +217,7 @@ def normalize_device(device: Any) -> str:
     return name
 
 
-def array_module(device: str):
+def array_module(device: str) -> Any:
     """The array library (numpy or cupy) that computes on `device`."""
     module = array_modules.get(device)
     return module if module is not None else get_device(device).module
@@ -283,7 +283,7 @@ def numpy_kind(value: Any) -> str | None:
     return "scalar" if isinstance(value, np.generic) else None
 
 
-def to_device(array: Any, device: str, dtype=None, copy: bool = False):
+def to_device(array: Any, device: str, dtype: Any = None, copy: bool = False) -> Any:
     """Turn `array` (host data or an array on any device) into an array on `device`.
 
     With copy=True the result never shares memory with `array`, even when nothing had to move.

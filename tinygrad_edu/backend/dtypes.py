@@ -9,7 +9,10 @@ from typing import Any
 
 import numpy as np
 
-# dtypes are NumPy's dtype objects; CuPy uses the same ones.
+# dtypes are NumPy's dtype objects; CuPy uses the same ones. For annotations: a dtype, and the
+# NumPy array that Tensor.numpy() hands out.
+DType = np.dtype
+NDArray = np.ndarray
 float16, float32, float64 = np.dtype("float16"), np.dtype("float32"), np.dtype("float64")
 int8, int16, int32, int64 = np.dtype("int8"), np.dtype("int16"), np.dtype("int32"), np.dtype("int64")
 uint8, bool_ = np.dtype("uint8"), np.dtype("bool")

@@ -37,7 +37,7 @@ class Generator:
 
     def __init__(self, device: Any = "cpu") -> None:
         self.device = str(device)
-        self._seed = int(np.random.SeedSequence().entropy % 2 ** 63)
+        self._seed = int(np.random.SeedSequence().entropy % 2 ** 63)  # type: ignore[operator]
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -47,7 +47,7 @@ class Generator:
 
     def seed(self) -> int:
         """Reseed from fresh entropy and return the new seed."""
-        new = int(np.random.SeedSequence().entropy % 2 ** 63)
+        new = int(np.random.SeedSequence().entropy % 2 ** 63)  # type: ignore[operator]
         self.manual_seed(new)
         return new
 
@@ -56,7 +56,7 @@ class Generator:
 
     def get_state(self) -> dict:
         """The stream's state (a dict of plain values), for set_state to go back to."""
-        return self._rng.bit_generator.state
+        return dict(self._rng.bit_generator.state)
 
     def set_state(self, state: dict) -> Generator:
         self._rng.bit_generator.state = state

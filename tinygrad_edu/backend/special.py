@@ -15,7 +15,7 @@ _vector_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 _special_modules: dict[type, Any] = {}
 
 
-def _special_functions(x) -> Any:
+def _special_functions(x: Any) -> Any:
     """scipy.special for host arrays (None when SciPy is not installed: it is optional),
     cupyx.scipy.special for GPU arrays; looked up once per array type."""
     kind = type(x)
@@ -82,9 +82,9 @@ try:
     quiet_numpy = functools.partial(_numpy_error_settings.set, _make_extobj(all="ignore"))   # -> a token
     restore_numpy = _numpy_error_settings.reset
 except ImportError:   # NumPy 1.x: np.seterr returns the settings to go back to
-    quiet_numpy = functools.partial(np.seterr, all="ignore")
+    quiet_numpy = functools.partial(np.seterr, all="ignore")  # type: ignore[assignment, arg-type]
 
-    def restore_numpy(token: dict) -> None:
+    def restore_numpy(token: dict) -> None:  # type: ignore[misc]
         np.seterr(**token)
 
 
@@ -119,7 +119,7 @@ class ieee_quietly:
         restore_numpy(self._token)
 
 
-def scatter_add(xp, target, index, values) -> None:
+def scatter_add(xp: Any, target: Any, index: Any, values: Any) -> None:
     """target[index] += values, adding repeated indices up (plain `+=` keeps only one)."""
     if xp is np:
         np.add.at(target, index, values)

@@ -16,6 +16,8 @@ own (PReLU, Softmax2d); losses.py, margin_losses.py and distance.py the loss and
 modules; functional.py the same operations as functions; init.py the weight
 initialisers; utils/ gradient clipping and parameter vectors.
 """
+from typing import TYPE_CHECKING
+
 from tinygrad_edu.nn import activations, functional, init, utils
 from tinygrad_edu.nn.activations import MODULES as _ACTIVATION_MODULES
 from tinygrad_edu.nn.activation_layers import PReLU, Softmax2d
@@ -43,8 +45,27 @@ from tinygrad_edu.nn.padding import (CircularPad1d, CircularPad2d, ConstantPad1d
 from tinygrad_edu.nn.pixel_shuffle import PixelShuffle, PixelUnshuffle
 from tinygrad_edu.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
-globals().update(_ACTIVATION_MODULES)   # nn.ReLU, nn.GELU, ...: one per activation in ops/
-
-# every class above, the activation modules, and the submodules
-__all__ = sorted([name for name, value in globals().items() if isinstance(value, type) and not name.startswith("_")]
-                 + ["functional", "init", "utils"])
+# every class above and the submodules; then the activation modules
+__all__ = [
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Bilinear", "CircularPad1d",
+    "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "CosineEmbeddingLoss", "CosineSimilarity", "CrossEntropyLoss", "Dropout", "Dropout1d", "Dropout2d",
+    "Embedding", "Flatten", "GRU", "GRUCell", "GaussianNLLLoss", "GroupNorm", "HingeEmbeddingLoss", "HuberLoss",
+    "Identity", "IncompatibleKeys", "InstanceNorm1d", "InstanceNorm2d", "KLDivLoss", "L1Loss", "LSTM",
+    "LSTMCell", "LayerNorm", "Linear", "LocalResponseNorm", "MSELoss", "MarginRankingLoss", "MaxPool1d",
+    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "MultiLabelSoftMarginLoss", "MultiheadAttention",
+    "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList", "PixelShuffle",
+    "PixelUnshuffle", "PoissonNLLLoss", "RMSNorm", "RNN", "RNNCell", "ReflectionPad1d", "ReflectionPad2d",
+    "ReplicationPad1d", "ReplicationPad2d", "Sequential", "SmoothL1Loss", "SoftMarginLoss", "Softmax2d",
+    "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
+    "TransformerEncoderLayer", "TripletMarginLoss", "Unflatten", "Upsample", "ZeroPad1d", "ZeroPad2d",
+    "functional", "init", "utils",
+]
+if TYPE_CHECKING:   # the activation modules named for type checkers (tinygrad_edu/declared/)
+    from tinygrad_edu.declared import activation_modules as _declared_activations
+    from tinygrad_edu.declared.activation_modules import *  # noqa: F403
+    __all__ += _declared_activations.__all__
+else:
+    globals().update(_ACTIVATION_MODULES)   # nn.ReLU, nn.GELU, ...: one per activation in ops/
+    __all__ += sorted(_ACTIVATION_MODULES)

@@ -2,6 +2,8 @@
 (a Parameter), and Softmax2d is softmax over the channels of an image."""
 from __future__ import annotations
 
+from typing import Any
+
 from tinygrad_edu.creation import full
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.nn import functional as F
@@ -13,7 +15,7 @@ class PReLU(Module):
     """x where x > 0, else a·x, with a learnable slope a: one for all channels, or one per channel
     (num_parameters = C, for dim 1); every slope starts at `init`."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be a positive int, got {num_parameters!r}")

@@ -29,10 +29,12 @@ def _shown_settings(module: str, settings: dict[str, Any]) -> str:
 
 def activation_module(spec: OpSpec) -> type[Module]:
     """The nn module class of one registered activation."""
+    name = spec.module
+    assert name is not None   # register() requires module= for an activation
     signature = inspect.signature(spec.function)
     options = list(signature.parameters.values())[1:]   # everything after the input
     settings = signature.replace(parameters=options)
-    usage = spec.module + "(" + ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+    usage = name + "(" + ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}"
                                           for p in options) + ")"
 
     def __init__(self: Module, *args: Any, **kwargs: Any) -> None:
@@ -49,13 +51,13 @@ def activation_module(spec: OpSpec) -> type[Module]:
         return spec.function(input, **{p.name: getattr(self, p.name) for p in options})
 
     def extra_repr(self: Module) -> str:
-        return _shown_settings(spec.module, {p.name: getattr(self, p.name) for p in options})
+        return _shown_settings(name, {p.name: getattr(self, p.name) for p in options})
 
     namespace = {"__init__": __init__, "forward": forward, "extra_repr": extra_repr,
                  "__doc__": f"{spec.summary} (the module form of F.{spec.name})", "__module__": __name__}
-    return type(spec.module, (Module,), namespace)
+    return type(name, (Module,), namespace)
 
 
-MODULES = {spec.module: activation_module(spec) for spec in activations()}
+MODULES = {module.__name__: module for module in map(activation_module, activations())}
 globals().update(MODULES)
 __all__ = sorted(MODULES)

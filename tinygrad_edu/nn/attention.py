@@ -16,8 +16,9 @@ from tinygrad_edu.errors import DTypeError, ShapeError
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.layers import Dropout, Linear, ModuleList, _empty_parameter, _positive_int
-from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.module import Module, Parameter
 from tinygrad_edu.nn.normalization import LayerNorm
+from tinygrad_edu.ops.activations import gelu, relu   # F.relu and F.gelu
 from tinygrad_edu.ops.elementwise import where
 from tinygrad_edu.ops.matmul import matmul
 from tinygrad_edu.ops.movement import cat
@@ -80,8 +81,8 @@ class MultiheadAttention(Module):
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
         if add_bias_kv:
-            self.bias_k = _empty_parameter((1, 1, embed_dim), device, dtype)
-            self.bias_v = _empty_parameter((1, 1, embed_dim), device, dtype)
+            self.bias_k: Parameter | None = _empty_parameter((1, 1, embed_dim), device, dtype)
+            self.bias_v: Parameter | None = _empty_parameter((1, 1, embed_dim), device, dtype)
         else:
             self.bias_k = self.bias_v = None
         self._reset_parameters()
@@ -96,10 +97,10 @@ class MultiheadAttention(Module):
                 init.xavier_uniform_(weight)
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
-            init.constant_(self.out_proj.bias, 0.0)
+            init.constant_(self.out_proj.bias, 0.0)  # type: ignore[arg-type]  # made with bias=bias, as in_proj_bias
         if self.bias_k is not None:
             init.xavier_normal_(self.bias_k)
-            init.xavier_normal_(self.bias_v)
+            init.xavier_normal_(self.bias_v)  # type: ignore[arg-type]  # made together with bias_k
 
     # ---- forward -----------------------------------------------------------------------------
 
@@ -142,7 +143,8 @@ class MultiheadAttention(Module):
         weights = ((self.in_proj_weight[:e], self.in_proj_weight[e:2 * e], self.in_proj_weight[2 * e:])
                    if self._qkv_same_embed_dim else (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight))
         biases = (None, None, None) if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        return tuple(F.linear(x, w, bias) for x, w, bias in zip((query, key, value), weights, biases))
+        q, k, v = (F.linear(x, w, bias) for x, w, bias in zip((query, key, value), weights, biases))
+        return q, k, v
 
     def _heads(self, x: Tensor) -> Tensor:
         """(N, length, embed_dim) -> (N, num_heads, length, head_dim)."""
@@ -172,7 +174,7 @@ class MultiheadAttention(Module):
         padding = _additive_mask(key_padding_mask, "key_padding_mask", q.dtype)
         if self.bias_k is not None:   # one learned extra key and value that every query may attend to
             k = cat([k, self.bias_k.expand(n, 1, self.embed_dim)], dim=1)
-            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], dim=1)
+            v = cat([v, self.bias_v.expand(n, 1, self.embed_dim)], dim=1)  # type: ignore[union-attr]
             mask, padding = (None if m is None else F.pad(m, (0, 1)) for m in (mask, padding))
         q, k, v = self._heads(q), self._heads(k), self._heads(v)
         if self.add_zero_attn:   # and an all-zero one
@@ -205,7 +207,7 @@ class MultiheadAttention(Module):
         return (out if self.batch_first else out.transpose(0, 1)), weights
 
 
-ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+ACTIVATIONS: dict[str, Callable[..., Tensor]] = {"relu": relu, "gelu": gelu}
 
 
 def _activation(activation: str | Callable[[Tensor], Tensor], layer: str) -> Callable[[Tensor], Tensor]:

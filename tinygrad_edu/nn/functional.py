@@ -6,7 +6,14 @@ PyTorch's names. docs/ops.md lists them.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tinygrad_edu.ops.registry import functional_functions
 
-globals().update(functional_functions())
-__all__ = sorted(functional_functions())
+if TYPE_CHECKING:   # the same functions, named for type checkers (tinygrad_edu/declared/)
+    from tinygrad_edu.declared import functional as _declared
+    from tinygrad_edu.declared.functional import *  # noqa: F403
+    __all__ = _declared.__all__
+else:
+    globals().update(functional_functions())
+    __all__ = sorted(functional_functions())

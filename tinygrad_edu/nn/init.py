@@ -11,6 +11,7 @@ seeded generator (`tg.manual_seed`), and returns it, as PyTorch's `torch.nn.init
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import no_grad
@@ -64,7 +65,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill(tensor: Tensor, host_values) -> Tensor:
+def _fill(tensor: Tensor, host_values: Any) -> Tensor:
     """Overwrite the tensor's data in place (moved to its device, in its dtype)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor, got {type(tensor).__name__}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from typing import Any, Iterable, Iterator
+from typing import Any, Generic, Iterable, Iterator, Literal, TypeVar, overload
 
 from tinygrad_edu import backend
 from tinygrad_edu.creation import zeros
@@ -140,8 +140,23 @@ class Conv2d(_ConvNd):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-class MaxPool2d(Module):
+# What a max pool returns: the maxima, or (maxima, indices) when made with return_indices=True.
+# The overloads of __init__ tell a type checker which, so `pool(x)` is a Tensor in the usual case.
+Pooled = TypeVar("Pooled", Tensor, tuple[Tensor, Tensor])
+
+
+class MaxPool2d(Module, Generic[Pooled]):
     """The largest value of each kernel_size window (stride defaults to kernel_size)."""
+
+    @overload
+    def __init__(self: MaxPool2d[Tensor], kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: Literal[False] = False, ceil_mode: bool = False) -> None: ...
+    @overload
+    def __init__(self: MaxPool2d[tuple[Tensor, Tensor]], kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, *, return_indices: Literal[True], ceil_mode: bool = False) -> None: ...
+    @overload
+    def __init__(self: MaxPool2d[Any], kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None: ...
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
@@ -151,9 +166,9 @@ class MaxPool2d(Module):
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+    def forward(self, x: Tensor) -> Pooled:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,  # type: ignore[return-value]
+                            self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -241,13 +256,13 @@ class Sequential(Module):
     container can be indexed, sliced, measured with len() and iterated.
     """
 
-    def __init__(self, *layers: Module) -> None:
+    def __init__(self, *layers: Module | OrderedDict[str, Module]) -> None:
         super().__init__()
         if len(layers) == 1 and isinstance(layers[0], OrderedDict):
             for name, layer in layers[0].items():
                 self.add_module(name, layer)
         else:
-            for i, layer in enumerate(layers):
+            for i, layer in enumerate(layers):  # type: ignore[assignment]
                 if not isinstance(layer, Module):
                     raise TypeError(f"Sequential: argument {i} is a {type(layer).__name__}, not a Module")
                 self.add_module(str(i), layer)
@@ -276,7 +291,9 @@ class Sequential(Module):
         self.add_module(str(len(self)), layer)
         return self
 
-    def forward(self, x: Any) -> Any:
+    # Typed Tensor -> Tensor, what nearly every Sequential is, so that `model(x)` is a Tensor to a
+    # type checker; a layer that returns something else (LSTM's tuple) still runs.
+    def forward(self, x: Tensor) -> Tensor:
         for layer in self._modules.values():
             x = layer(x)
         return x
@@ -350,12 +367,12 @@ class ConvTranspose1d(ConvTranspose2d):
                                   self.groups, self.dilation)
 
 
-class MaxPool1d(MaxPool2d):
+class MaxPool1d(MaxPool2d[Pooled]):
     """The largest value of each kernel_size window along a sequence (stride defaults to kernel_size)."""
 
-    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+    def forward(self, x: Tensor) -> Pooled:
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,  # type: ignore[return-value]
+                            self.ceil_mode, self.return_indices)
 
 
 class AvgPool1d(AvgPool2d):

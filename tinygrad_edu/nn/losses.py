@@ -12,7 +12,7 @@ from tinygrad_edu.tensor import Tensor
 
 
 class _Loss(Module):
-    reductions = REDUCTIONS
+    reductions: tuple[str, ...] = REDUCTIONS
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()

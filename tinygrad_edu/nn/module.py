@@ -14,12 +14,28 @@ gives `net.parameters()` (for the optimizer), `net.state_dict()` with the names 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, ParamSpec, Protocol, TypeVar
 
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import RemovableHandle
 from tinygrad_edu.ops.conversion import parse_to_args
 from tinygrad_edu.tensor import Tensor
+
+
+if TYPE_CHECKING:
+    _Args = ParamSpec("_Args")
+    _Result = TypeVar("_Result", covariant=True)
+
+    class _HasForward(Protocol[_Args, _Result]):
+        def forward(self, *args: _Args.args, **kwargs: _Args.kwargs) -> _Result: ...
+
+    class _CallsForward:
+        """What type checkers see as Module.__call__: `model(x)` takes the arguments of the
+        model's own `forward` and has its return type (PyTorch's stubs give Any instead)."""
+
+        def __get__(self, module: _HasForward[_Args, _Result], owner: type | None = None
+                    ) -> Callable[_Args, _Result]:
+            raise NotImplementedError
 
 
 class Parameter(Tensor):
@@ -100,13 +116,20 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward(); define forward(self, ...) in your "
                                   f"Module subclass")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             replaced = hook(self, args, out)
             if replaced is not None:
                 out = replaced
         return out
+
+    # Calling a module runs forward (and the forward hooks). A type checker sees __call__ with
+    # forward's own signature, so `model(x)` is a Tensor where forward returns one.
+    if TYPE_CHECKING:
+        __call__ = _CallsForward()
+    else:
+        __call__ = _call_impl
 
     def register_forward_hook(self, hook: Callable[["Module", tuple, Any], Any]) -> RemovableHandle:
         """Call `hook(module, inputs, output)` after every forward; a returned value replaces the output."""
@@ -117,7 +140,7 @@ class Module:
     # ---- registering parameters, buffers and sub-modules by attribute ------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
-        params = self.__dict__.get("_parameters")
+        params: OrderedDict[str, Parameter | None] = self.__dict__.get("_parameters")  # type: ignore[assignment]
         if isinstance(value, (Parameter, Module)) and params is None:
             raise AttributeError(f"cannot assign {type(value).__name__} '{name}' before Module.__init__() is called; "
                                  f"call super().__init__() first in {type(self).__name__}.__init__")
@@ -232,7 +255,7 @@ class Module:
             yield child
 
     def _named_members(self, store: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool) -> Iterator[tuple[str, Tensor]]:
+                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
         seen = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
@@ -269,7 +292,7 @@ class Module:
 
     # ---- saving and loading ----------------------------------------------------------------
 
-    def state_dict(self, destination: dict | None = None, prefix: str = "",
+    def state_dict(self, destination: OrderedDict[str, Tensor] | None = None, prefix: str = "",
                    keep_vars: bool = False) -> OrderedDict[str, Tensor]:
         """name -> Tensor for every parameter and persistent buffer, in registration order.
 

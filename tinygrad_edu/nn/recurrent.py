@@ -145,7 +145,7 @@ class RNNBase(Module):
 
     def _state_shapes(self, batch: int) -> list[tuple[int, ...]]:
         stacked = self.num_layers * (2 if self.bidirectional else 1)
-        shapes = [(stacked, batch, self.proj_size or self.hidden_size)]
+        shapes: list[tuple[int, ...]] = [(stacked, batch, self.proj_size or self.hidden_size)]
         return shapes + [(stacked, batch, self.hidden_size)] if self.mode == "LSTM" else shapes
 
     def _initial_state(self, hx: Any, batch: int, batched: bool, input: Tensor) -> list[Tensor]:
@@ -297,7 +297,7 @@ class RNNCellBase(Module):
         else:
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
-        self.reset_parameters()
+        self.reset_parameters()  # type: ignore[misc]  # RNNBase's, which reads only what both have
 
     reset_parameters = RNNBase.reset_parameters
 

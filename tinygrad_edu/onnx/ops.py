@@ -167,11 +167,18 @@ def getitem(b: Builder, fn: Any, ins: list, out: Tensor, name: str) -> None:
         if isinstance(v, slice):
             start, stop, step = v.indices(n)
             if (start, stop, step) != (0, n, 1):
-                starts.append(start), ends.append(stop), steps.append(step), axes.append(axis)
+                starts.append(start)
+                ends.append(stop)
+                steps.append(step)
+                axes.append(axis)
             position += 1
         else:
             i = int(v) % n
-            starts.append(i), ends.append(i + 1), steps.append(1), axes.append(axis), dropped.append(axis)
+            starts.append(i)
+            ends.append(i + 1)
+            steps.append(1)
+            axes.append(axis)
+            dropped.append(axis)
         axis += 1
     x = ins[0]
     if axes:

@@ -361,7 +361,7 @@ class ReLU6(Hardtanh):
     """f(x) = min(max(x, 0), 6);  df/dx = 1 for 0 < x < 6, else 0 (also 0 at both kinks and at NaN,
     as in PyTorch)"""
 
-    def forward(self, x):
+    def forward(self, x):  # type: ignore[override]  # Hardtanh with its bounds fixed
         return super().forward(x, 0, 6)
 
 

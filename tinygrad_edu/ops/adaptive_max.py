@@ -20,7 +20,7 @@ from tinygrad_edu.ops.windows import batched, check_float
 from tinygrad_edu.tensor import Tensor
 
 
-def adaptive_window_positions(xp, size: int, out: int) -> Any:
+def adaptive_window_positions(xp: Any, size: int, out: int) -> Any:
     """(out, K) positions of PyTorch's adaptive windows along one dim, K the longest window; a
     shorter window repeats its last position, which changes neither its maximum nor its first
     winner."""
@@ -30,7 +30,7 @@ def adaptive_window_positions(xp, size: int, out: int) -> Any:
     return xp.minimum(start + xp.arange(longest), end - 1)
 
 
-def winning_positions(xp, x: Any, rows: Any, cols: Any) -> Any:
+def winning_positions(xp: Any, x: Any, rows: Any, cols: Any) -> Any:
     """For an (N, C, H, W) array, where each window's maximum lies, as h·W + w (int64): the first
     one on ties, and the last NaN in a window holding NaN, as PyTorch's kernel picks."""
     (oh, kh), (ow, kw) = rows.shape, cols.shape
@@ -45,7 +45,7 @@ def winning_positions(xp, x: Any, rows: Any, cols: Any) -> Any:
     return xp.take_along_axis(places, pick[..., None], axis=-1)[..., 0].astype(xp.int64)
 
 
-def _adaptive_max_pool(op: str, input: Tensor, output_size: Any, return_indices: bool, dims: int):
+def _adaptive_max_pool(op: str, input: Tensor, output_size: Any, return_indices: bool, dims: int) -> Any:
     check_float(op, input=input)
     x, unbatched = batched(input, op, dims)
     if 0 in x.shape[2:]:

@@ -83,6 +83,7 @@ def _masked(scores: Tensor, attn_mask: Tensor | None, is_causal: bool) -> Tensor
         length, source = scores.shape[-2:]
         attn_mask = Tensor._make(scores.xp.tril(scores.xp.ones((length, source), dtype=bool)),
                                  scores.device, False, None)
+    assert attn_mask is not None   # the caller passes a mask, or is_causal
     if broadcast_shapes(attn_mask.shape, scores.shape) != scores.shape:
         raise ShapeError(f"{OP}: attn_mask of shape {attn_mask.shape} cannot be broadcast to the attention "
                          f"scores' shape {scores.shape} (..., L, S)")

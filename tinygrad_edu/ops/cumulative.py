@@ -21,7 +21,7 @@ CummaxResult = values_and_indices("cummax")
 CumminResult = values_and_indices("cummin")
 
 
-def _along(xp: Any, compute, x, dim: int, reverse: bool):
+def _along(xp: Any, compute: Any, x: Any, dim: int, reverse: bool) -> Any:
     """compute(x, axis=dim), or, with reverse, the same running from the end of the dim."""
     if not reverse:
         return compute(x, axis=dim)
@@ -42,7 +42,7 @@ def _accumulator_dtype(input: Tensor, dtype: Any) -> Any:
     return input.dtype if backend.is_floating(input.dtype) else backend.int64
 
 
-def _on_a_vector_if_0d(input: Tensor, dim: int, run) -> Any:
+def _on_a_vector_if_0d(input: Tensor, dim: int, run: Any) -> Any:
     """A 0-d tensor counts as one element along dim 0, as in PyTorch (NumPy has no axis to run along)."""
     if input.ndim:
         return run(input, dim)
@@ -133,7 +133,7 @@ def cumprod(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return _on_a_vector_if_0d(input, d, lambda t, d: CumProd.apply(t, dim=d))
 
 
-def _running_extreme(input: Tensor, dim: int, accumulate) -> tuple[Tensor, Tensor]:
+def _running_extreme(input: Tensor, dim: int, accumulate: Any) -> tuple[Tensor, Tensor]:
     """cummax's and cummin's values and indices. The index is that of the latest element equal
     to the running extreme (PyTorch's choice on ties); a NaN is the extreme from where it
     appears on, with the index of the latest NaN."""

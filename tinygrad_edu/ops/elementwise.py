@@ -33,7 +33,7 @@ def as_floating(a):
     return a if a.dtype.kind == "f" else a.astype(backend.get_default_dtype())
 
 
-def shape_error_or(error: Exception, *arrays) -> Exception:
+def shape_error_or(error: Exception, *arrays: Any) -> Exception:
     """A ShapeError naming the shapes when the arrays cannot be broadcast together (the cause of
     `error`, which NumPy raised as a plain ValueError), else `error` itself."""
     shapes = [tuple(getattr(a, "shape", ())) for a in arrays]   # a Python number has no shape
@@ -563,7 +563,7 @@ def abs(input: Tensor) -> Tensor:
     return Abs.apply(input)
 
 
-def _split_between(fn: Function, grad: Tensor, a_loses, b_loses) -> tuple[Tensor | None, Tensor | None]:
+def _split_between(fn: Function, grad: Tensor, a_loses: Any, b_loses: Any) -> tuple[Tensor | None, Tensor | None]:
     """maximum's and minimum's backward, as PyTorch's: grad, halved where a == b, to each input
     except where it loses (a NaN loses nowhere: both inputs get the whole gradient there)."""
     zero = fn.constant(fn.xp.zeros((), dtype=grad.dtype))
@@ -666,7 +666,12 @@ class Where(Function):
                 Where.apply(zero, grad, condition=self.condition) if self.needs_input_grad[1] else None)
 
 
-@register("where", method=lambda self, condition, other: where(condition, self, other))
+def _where_method(self: Tensor, condition: Any, other: Any) -> Tensor:
+    """`x.where(condition, y)`: x where condition holds, else y (PyTorch's argument order for the method)"""
+    return where(condition, self, other)
+
+
+@register("where", method=_where_method)
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """a where condition holds, else b, broadcasting all three (as a method: self where condition, else other)"""
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):

@@ -65,6 +65,7 @@ def _record(t: Tensor, op: str, out_of_place: Callable[[Tensor], Tensor]) -> Non
     result = out_of_place(old)
     _check_fits(t, result, op)
     fn = result.grad_fn
+    assert fn is not None   # recorded: gradients are on and t requires grad (checked above)
     if any(fn.inputs[i] is old for i in fn.read_inputs()):
         # The new op's backward reads the old values (mul_'s gradient for its operand does), and
         # t's memory is about to be overwritten: that op alone gets a copy, at the same version.
@@ -182,7 +183,7 @@ def fill_(t: Tensor, value: Any) -> Tensor:
     return _set_to(t, value, "fill_")
 
 
-def _fill_random(t: Tensor, op: str, draw, generator: Any) -> Tensor:
+def _fill_random(t: Tensor, op: str, draw: Any, generator: Any) -> Tensor:
     """t's elements become numbers drawn on the host (draw(numpy generator, shape)), in place."""
     if not backend.is_floating(t.dtype):
         raise DTypeError(f"{op}: needs a floating-point tensor, got {t.dtype}")

@@ -7,6 +7,8 @@ losing the gradient at probabilities of exactly 0 or 1.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import math
 
 from tinygrad_edu import backend
@@ -33,7 +35,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
-def _as_target(target, input: Tensor, op: str, dtype=None) -> Tensor:
+def _as_target(target: Any, input: Tensor, op: str, dtype: Any = None) -> Tensor:
     """The target as a Tensor on the input's device (Python lists and arrays are accepted)."""
     if not isinstance(target, Tensor):
         target = Tensor(target, dtype=dtype, device=input.device)

@@ -282,11 +282,11 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         raise TypeError("einsum: expected one or more Tensors after the equation")
     for t in operands[1:]:
         _check_same_dtype(operands[0], t, "einsum")
-    operands = list(operands)
-    inputs, output = _einsum_subscripts(equation, operands)
-    sizes = _letter_sizes(inputs, operands, equation)
-    for i, (term, t) in enumerate(zip(inputs, operands)):
+    tensors = list(operands)
+    inputs, output = _einsum_subscripts(equation, tensors)
+    sizes = _letter_sizes(inputs, tensors, equation)
+    for i, (term, t) in enumerate(zip(inputs, tensors)):
         wanted = tuple(sizes[c] for c in term)
         if t.shape != wanted:   # a size-1 dim broadcasts: expand it (its gradient is summed back)
-            operands[i] = t.expand(wanted)
-    return Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+            tensors[i] = t.expand(wanted)
+    return Einsum.apply(*tensors, inputs=tuple(inputs), output=output)

@@ -244,7 +244,7 @@ def select_along(t: Tensor, dim: int, positions: Any) -> Tensor:
     return Getitem.apply(t, index=Index((), (slice(None),) * dim + (positions,)))
 
 
-def _copied_positions(xp, mode: str, size: int, before: int, after: int) -> Any:
+def _copied_positions(xp: Any, mode: str, size: int, before: int, after: int) -> Any:
     """For each place of a dim padded by (before, after), the place of the input it copies."""
     j = xp.arange(-before, size + after)
     if mode == "reflect":    # mirrored at the edge elements, which are not repeated: 2 1 | 0 1 2 | 1 0

@@ -56,7 +56,7 @@ class PickFromWindows(Function):
         return PlaceInWindows.apply(grad, index=self.index, geometry=self.geometry, in_shape=self.inputs[0].shape)
 
 
-def place_in_windows_reference(xp, g: Any, index: Any, geometry: Windows, in_shape: tuple) -> Any:
+def place_in_windows_reference(xp: Any, g: Any, index: Any, geometry: Windows, in_shape: tuple) -> Any:
     """PlaceInWindows the plain way: from zeros, add each window's gradient at its picked offset."""
     padded = xp.zeros(tuple(in_shape[:2]) + geometry.padded_size, dtype=g.dtype)
     for k, i, j in geometry.offsets():
@@ -88,7 +88,7 @@ class PlaceInWindows(Function):
         return crop_padding(padded, geometry)
 
     @staticmethod
-    def _place(xp, padded, g, index, geometry: Windows, finite: bool, zero) -> None:
+    def _place(xp: Any, padded: Any, g: Any, index: Any, geometry: Windows, finite: bool, zero: Any) -> None:
         for k, i, j in geometry.offsets():
             target = geometry.at_offset(padded, i, j)
             picked = index == k
@@ -103,7 +103,7 @@ class PlaceInWindows(Function):
         return PickFromWindows.apply(grad, index=self.index, geometry=self.geometry)
 
 
-def max_pool_reference(xp, x: Any, geometry: Windows) -> tuple[Any, Any]:
+def max_pool_reference(xp: Any, x: Any, geometry: Windows) -> tuple[Any, Any]:
     """Max pooling the plain way: (each window's maximum, the offset k where it lies).
 
     The kh·kw elements of every window are stacked, and max and argmax taken over them. argmax
@@ -125,7 +125,7 @@ class MaxPool2d(PickFromWindows):
     # a running maximum, and the winners counted in place (docs/benchmarks.md, change 11), and
     # only once a gradient is wanted.
 
-    def forward(self, x, geometry):
+    def forward(self, x, geometry):  # type: ignore[override]  # no index: it finds the maxima itself
         self.geometry = geometry
         self.padded, self.best = window_maxima(self.xp, x, geometry)
         return self.best
@@ -139,7 +139,7 @@ class MaxPool2d(PickFromWindows):
         return offsets_of_maxima(self.xp, self.padded, self.best, self.geometry)
 
 
-def window_maxima(xp, x: Any, geometry: Windows) -> tuple[Any, Any]:
+def window_maxima(xp: Any, x: Any, geometry: Windows) -> tuple[Any, Any]:
     """(the padded input, each window's maximum): max_pool_reference's maxima, as a running maximum."""
     padded = pad_spatial(xp, x, geometry, value=-xp.inf)   # padding never wins a max
     views = [geometry.at_offset(padded, i, j) for _, i, j in geometry.offsets()]   # each (N, C, OH, OW)
@@ -149,7 +149,7 @@ def window_maxima(xp, x: Any, geometry: Windows) -> tuple[Any, Any]:
     return padded, best if len(views) > 1 else best.copy()  # a 1×1 kernel must not return a view of x
 
 
-def offsets_of_maxima(xp, padded: Any, best: Any, geometry: Windows) -> Any:
+def offsets_of_maxima(xp: Any, padded: Any, best: Any, geometry: Windows) -> Any:
     """Which kernel offset k held each window's maximum (the first one, on ties)."""
     offsets = list(geometry.offsets())
     dtype = xp.uint8 if len(offsets) <= 256 else xp.int64
@@ -169,7 +169,7 @@ def offsets_of_maxima(xp, padded: Any, best: Any, geometry: Windows) -> Any:
     return index
 
 
-def flat_input_positions(xp, offsets: Any, geometry: Windows) -> Any:
+def flat_input_positions(xp: Any, offsets: Any, geometry: Windows) -> Any:
     """Where each window's maximum lies in its input image, as h·W + w: return_indices's answer."""
     (_, kw), (sh, sw), (dh, dw), (ph, pw) = geometry.kernel, geometry.stride, geometry.dilation, geometry.padding
     oh, ow = geometry.out_size
@@ -179,7 +179,7 @@ def flat_input_positions(xp, offsets: Any, geometry: Windows) -> Any:
     return h * geometry.in_size[1] + w
 
 
-def window_sizes(xp, geometry: Windows, count_include_pad: bool, divisor_override: int | None, dtype: Any) -> Any:
+def window_sizes(xp: Any, geometry: Windows, count_include_pad: bool, divisor_override: int | None, dtype: Any) -> Any:
     """What avg_pool2d divides each window's sum by, as PyTorch does: divisor_override if given,
     else the window's size within the padded input (count_include_pad) or within the input
     itself. A number where it is kh·kw for every window, else an (OH, OW) array."""
@@ -224,7 +224,7 @@ class SpreadOverWindows(Function):
     def forward(self, g, geometry, in_shape, divisor=(True, None)):
         self.geometry, self.divisor = geometry, divisor
         padded = self.xp.zeros(in_shape[:2] + geometry.padded_size, dtype=g.dtype)
-        share = g * (1 / window_sizes(self.xp, geometry, *divisor, g.dtype))
+        share = g * (1 / window_sizes(self.xp, geometry, *divisor, g.dtype))  # type: ignore[call-arg]
         for _, i, j in geometry.offsets():
             geometry.at_offset(padded, i, j)[...] += share
         return crop_padding(padded, geometry)
@@ -252,7 +252,8 @@ def _pool_windows(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: An
     return make_windows(op, x.shape, kernel, stride, padding, dilation, ceil_mode, dims)
 
 
-def _max_pool(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims):
+def _max_pool(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool,
+              return_indices: bool, dims: int) -> Any:
     x, unbatched = batched(x, op, dims)
     image = x.unsqueeze(2) if dims == 1 else x
     geometry = _pool_windows(op, image, kernel_size, stride, padding, dilation, ceil_mode, dims)
@@ -267,8 +268,8 @@ def _max_pool(op: str, x: Tensor, kernel_size, stride, padding, dilation, ceil_m
     return tuple(results) if return_indices else results[0]
 
 
-def _avg_pool(op: str, x: Tensor, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
-              dims):
+def _avg_pool(op: str, x: Tensor, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+              count_include_pad: bool, divisor_override: int | None, dims: int) -> Tensor:
     if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
         raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
     x, unbatched = batched(x, op, dims)
@@ -321,7 +322,7 @@ def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
 
 # ---- adaptive average pooling ----------------------------------------------------------------
 
-def adaptive_windows_matrix(xp, size: int, out: int, dtype: Any) -> Any:
+def adaptive_windows_matrix(xp: Any, size: int, out: int, dtype: Any) -> Any:
     """The (out, size) matrix that averages PyTorch's adaptive windows: window i covers
     floor(i·size/out) up to ceil((i+1)·size/out), so windows may differ in size and overlap."""
     i = xp.arange(out).reshape(-1, 1)

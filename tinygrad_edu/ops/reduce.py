@@ -38,7 +38,7 @@ def normalize_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     return None if ndim == 0 or not wrapped else tuple(sorted(wrapped))
 
 
-def reduce_args(t: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str):
+def reduce_args(t: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: bool | None, op: str) -> Any:
     """Accept PyTorch's dim/keepdim and NumPy's axis/keepdims spellings."""
     if axis is not None:
         if dim is not None:
@@ -82,6 +82,8 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = No
 
 class _Extreme(Function):
     """Shared backward of max and min: df/dx = 1/k at each of the k elements that attained the extreme, 0 elsewhere (as torch.amax)"""
+    dim: Any        # set by forward: the dims reduced, and the extreme found
+    result: Any
 
     def backward(self, grad):
         # grad · share, as torch.amax's backward: an infinite gradient, or a NaN in the slice
@@ -166,7 +168,7 @@ def mean(t: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return Sum.apply(t, dim=dims, keepdim=keepdim) * (1.0 / count if count else float("nan"))
 
 
-def _variance(xp, x, dims: tuple | None, keepdim: bool, correction: float):
+def _variance(xp: Any, x: Any, dims: tuple | None, keepdim: bool, correction: float) -> Any:
     """Σ (x_i - mean)² / max(0, n - correction) over dims: with no degrees of freedom left, the
     sum is divided by 0, so the result is inf, or nan where all values are equal, as in PyTorch."""
     n = x.size if dims is None else _count_of(x.shape, dims)
@@ -175,7 +177,7 @@ def _variance(xp, x, dims: tuple | None, keepdim: bool, correction: float):
         return (centered * centered).sum(axis=dims, keepdims=keepdim) / (n - correction if n > correction else 0)
 
 
-def _variance_backward(fn: Function, grad: Tensor) -> Tensor:
+def _variance_backward(fn: Var | Std, grad: Tensor) -> Tensor:
     """PyTorch's var_backward: 2(x - mean)/(n - correction) · grad, from differentiable ops (so
     second derivatives work). Where no degrees of freedom are left, a reduction over every dim
     gives grad · inf (nan where x equals the mean), and one over named dims divides by n -
@@ -447,7 +449,7 @@ def std_mean(input: Tensor, dim: Any = None, *, correction: float = 1, keepdim: 
     return (std(input, dim, keepdim, correction=correction, unbiased=unbiased), mean(input, dim, keepdim))
 
 
-MinMax = namedtuple("aminmax", ("min", "max"))
+MinMax = namedtuple("aminmax", ("min", "max"))  # type: ignore[name-match]  # PyTorch's type name
 
 
 @register("aminmax")

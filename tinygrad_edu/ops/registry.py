@@ -30,7 +30,7 @@ other names (`clip`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Any, Callable, TypeVar, Union
 
 from tinygrad_edu.tensor import Tensor
 
@@ -67,15 +67,18 @@ class OpSpec:
 
 OPS: dict[str, OpSpec] = {}
 
+# the declared function itself, so that type checkers keep its signature
+Op = TypeVar("Op", bound=Callable[..., Any])
+
 
 def register(name: str | None = None, *, kind: str = "math", method: Union[bool, Callable, None] = None,
              toplevel: bool | None = None, functional: bool | None = None, module: str | None = None,
              operators: tuple[str, ...] = (), aliases: tuple[str, ...] = (),
-             is_property: bool = False) -> Callable[[Callable], Callable]:
+             is_property: bool = False) -> Callable[[Op], Op]:
     """Declare `function` as the op `name` (default: the function's own name)."""
     default_method, default_toplevel, default_functional = KINDS[kind]
 
-    def declare(function: Callable) -> Callable:
+    def declare(function: Op) -> Op:
         spec = OpSpec(name or function.__name__, function, kind, function.__module__.rsplit(".", 1)[-1],
                       default_method if method is None else bool(method),
                       default_toplevel if toplevel is None else toplevel,
@@ -88,9 +91,9 @@ def register(name: str | None = None, *, kind: str = "math", method: Union[bool,
             raise ValueError(f"register: activation {spec.name!r} needs module= (its nn class name)")
         OPS[spec.name] = spec
         as_method = method if callable(method) else function
-        as_method = property(as_method) if is_property else as_method
+        installed = property(as_method) if is_property else as_method
         for attribute in ((spec.name, *spec.aliases) if spec.method else ()) + spec.operators:
-            setattr(Tensor, attribute, as_method)
+            setattr(Tensor, attribute, installed)
         return function
     return declare
 

@@ -6,13 +6,15 @@ reverse, recorded by those ops.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.ops.windows import is_int
 from tinygrad_edu.tensor import Tensor
 
 
-def _check(op: str, input: Tensor, factor, name: str) -> int:
+def _check(op: str, input: Tensor, factor: Any, name: str) -> int:
     if not is_int(factor) or factor < 1:
         raise ValueError(f"{op}: {name} must be a positive int, got {factor!r}")
     if input.ndim < 3:

@@ -29,7 +29,7 @@ from tinygrad_edu.tensor import Tensor
 MODES = {"nearest": (3, 4), "nearest-exact": (3, 4), "linear": (3,), "bilinear": (4,)}
 
 
-def _nearest_positions(xp, size: int, out: int, scale: float | None, exact: bool) -> Any:
+def _nearest_positions(xp: Any, size: int, out: int, scale: float | None, exact: bool) -> Any:
     """PyTorch's nearest_idx: floor(p·in/out) (or of (p + 0.5)·in/out for nearest-exact), in float32."""
     step = xp.float32(1 / scale if scale else size / out)
     p = xp.arange(out, dtype=xp.float32)
@@ -37,7 +37,7 @@ def _nearest_positions(xp, size: int, out: int, scale: float | None, exact: bool
     return xp.minimum(source.astype(backend.int64), size - 1)
 
 
-def _linear_sources(xp, size: int, out: int, scale: float | None, align_corners: bool, dtype: Any) -> Any:
+def _linear_sources(xp: Any, size: int, out: int, scale: float | None, align_corners: bool, dtype: Any) -> Any:
     """PyTorch's area_pixel_compute_source_index: where output position p samples the input.
     align_corners maps the first and last pixel centres onto each other; otherwise pixels are
     areas, and the centre of output pixel p lies at (p + 0.5)·in/out - 0.5 of the input."""
@@ -79,7 +79,7 @@ def _sizes_and_scales(op: str, x: Tensor, size: Any, scale_factor: Any,
                              f"({dims} spatial dims), got {size!r}")
         return tuple(int(s) for s in sizes), (None,) * dims
     scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * dims
-    if len(scales) != dims or not all(isinstance(s, numbers.Real) and not isinstance(s, bool) and s > 0
+    if len(scales) != dims or not all(isinstance(s, numbers.Real) and not isinstance(s, bool) and s > 0  # type: ignore[operator]
                                       for s in scales):
         raise ValueError(f"{op}: scale_factor must be a positive number or {dims} of them for an input of shape "
                          f"{x.shape} ({dims} spatial dims), got {scale_factor!r}")

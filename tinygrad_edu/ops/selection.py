@@ -565,5 +565,5 @@ def nonzero(input: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, 
 @register("argwhere")
 def argwhere(input: Tensor) -> Tensor:
     """The positions of the non-zero elements, an int64 tensor of shape (count, ndim) (nonzero's)"""
-    return nonzero(input)
+    return nonzero(input)  # type: ignore[return-value]  # as_tuple=False: one tensor
 

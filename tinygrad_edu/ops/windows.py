@@ -20,7 +20,9 @@ from tinygrad_edu import backend
 from tinygrad_edu.errors import ShapeError
 from tinygrad_edu.tensor import Tensor
 
-Pair = tuple[int, int]
+# (height, width) at run time: 1-D windows are 2-D ones of height 1. A shape's slice is typed
+# tuple[int, ...], so the annotation says that.
+Pair = tuple[int, ...]
 
 
 # ---- the arguments conv2d and pooling share ---------------------------------------------------
@@ -194,7 +196,7 @@ def stored_channel_first(a: Any) -> bool:
     return a.ndim == 4 and a.strides[1] > a.strides[0]
 
 
-def full_like_layout(xp, like: Any, shape: tuple, value: float | None, dtype: Any) -> Any:
+def full_like_layout(xp: Any, like: Any, shape: tuple, value: float | None, dtype: Any) -> Any:
     """A new (N, C, H, W) array of `value` (None: left unset), stored in the same order as `like`.
 
     Plainly, `xp.full(shape, value, dtype=dtype)`: the same values, stored image by image."""
@@ -205,7 +207,7 @@ def full_like_layout(xp, like: Any, shape: tuple, value: float | None, dtype: An
     return new(shape)
 
 
-def contiguous_like_layout(xp, like: Any, a: Any) -> Any:
+def contiguous_like_layout(xp: Any, like: Any, a: Any) -> Any:
     """`a` stored without gaps in `like`'s order: `a` itself if it already is, else a copy.
 
     Plainly, `xp.ascontiguousarray(a)`: the same values, stored image by image."""
@@ -220,7 +222,7 @@ def crop_padding(padded: Any, geometry: Windows) -> Any:
     return padded[:, :, ph: ph + h, pw: pw + w]
 
 
-def pad_spatial_reference(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
+def pad_spatial_reference(xp: Any, x: Any, geometry: Windows, value: float = 0.0) -> Any:
     """x with a border of `value` around every image: a new array, stored image by image."""
     (ph, pw), (eh, ew) = geometry.padding, geometry.extra
     return xp.pad(x, ((0, 0), (0, 0), (ph, ph + eh), (pw, pw + ew)), constant_values=value)
@@ -229,7 +231,7 @@ def pad_spatial_reference(xp, x: Any, geometry: Windows, value: float = 0.0) -> 
 # The same as pad_spatial_reference, but stored in x's order (see "memory order" above), with
 # no copy when there is no border, and without xp.pad's 15–25 µs of Python per call
 # (docs/benchmarks.md, change 12).
-def pad_spatial(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
+def pad_spatial(xp: Any, x: Any, geometry: Windows, value: float = 0.0) -> Any:
     """x with a border of `value` around every image, stored in x's order."""
     if geometry.padded_size == geometry.in_size:
         return x
@@ -240,7 +242,7 @@ def pad_spatial(xp, x: Any, geometry: Windows, value: float = 0.0) -> Any:
 
 # ---- im2col and col2im --------------------------------------------------------------------------
 
-def im2col_reference(xp, x: Any, geometry: Windows, groups: int) -> Any:
+def im2col_reference(xp: Any, x: Any, geometry: Windows, groups: int) -> Any:
     """im2col the obvious way: for each output pixel, copy the window it sees into its column."""
     n, c = x.shape[:2]
     padded = pad_spatial_reference(xp, x, geometry)
@@ -253,7 +255,7 @@ def im2col_reference(xp, x: Any, geometry: Windows, groups: int) -> Any:
 # The same columns as im2col_reference, copied with kh·kw large copies (one per kernel offset)
 # instead of OH·OW small ones (one per window), into memory that starts on a cache line, where
 # the product that reads them runs faster (docs/benchmarks.md, changes 13 and 14).
-def im2col(xp, x: Any, geometry: Windows, groups: int) -> Any:
+def im2col(xp: Any, x: Any, geometry: Windows, groups: int) -> Any:
     """The input as columns (groups, C/groups·kh·kw, N·OH·OW): one column per output pixel
     of every image, holding the window that pixel sees.
 
@@ -271,7 +273,7 @@ def im2col(xp, x: Any, geometry: Windows, groups: int) -> Any:
     return cols.reshape(groups, (c // groups) * geometry.kernel[0] * geometry.kernel[1], -1)
 
 
-def col2im_reference(xp, cols: Any, geometry: Windows, shape: tuple) -> Any:
+def col2im_reference(xp: Any, cols: Any, geometry: Windows, shape: tuple) -> Any:
     """col2im the obvious way: for each output pixel, add its column back onto its window."""
     padded = xp.zeros(tuple(shape[:2]) + geometry.padded_size, dtype=cols.dtype)
     for p, q in geometry.pixels():   # cols[..., p, q] is (C, kh, kw, N), the window (N, C, kh, kw)
@@ -281,7 +283,7 @@ def col2im_reference(xp, cols: Any, geometry: Windows, shape: tuple) -> Any:
 
 # The same sums as col2im_reference, added in kh·kw large blocks (one per kernel offset)
 # instead of OH·OW small ones (one per window).
-def col2im(xp, cols: Any, geometry: Windows, shape: tuple) -> Any:
+def col2im(xp: Any, cols: Any, geometry: Windows, shape: tuple) -> Any:
     """im2col run backwards: add each column entry back onto the input pixel it came from.
 
     `cols` has shape (C, kh, kw, N, OH, OW). Windows overlap, so one pixel can receive
@@ -295,7 +297,7 @@ def col2im(xp, cols: Any, geometry: Windows, shape: tuple) -> Any:
     return crop_padding(padded, geometry).transpose(1, 0, 2, 3)
 
 
-def channels_first_reference(xp, g: Any, groups: int) -> Any:
+def channels_first_reference(xp: Any, g: Any, groups: int) -> Any:
     """An (N, O, OH, OW) gradient as (groups, O/groups, N·OH·OW), matching im2col's columns."""
     return xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(groups, g.shape[1] // groups, -1)
 
@@ -303,7 +305,7 @@ def channels_first_reference(xp, g: Any, groups: int) -> Any:
 # The same as channels_first_reference, but a copy, when one is needed, starts on a 64-byte
 # boundary (`backend.empty_aligned`), where the products that read it run faster
 # (docs/benchmarks.md, change 14).
-def channels_first(xp, g: Any, groups: int) -> Any:
+def channels_first(xp: Any, g: Any, groups: int) -> Any:
     """An (N, O, OH, OW) gradient as (groups, O/groups, N·OH·OW), matching im2col's columns."""
     by_channel = g.transpose(1, 0, 2, 3)
     if not by_channel.flags.c_contiguous:

@@ -38,7 +38,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(f"{self._name()}: params must be an iterable of Tensors or dicts, got a single "
                             f"Tensor of shape {params.shape}; wrap it in a list: [t]")
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError(f"{self._name()}: got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -82,7 +82,7 @@ class Optimizer:
                                 f"only floating-point tensors can be optimized")
             if not p.is_leaf:
                 raise ValueError(f"{self._name()}: parameter {i} (shape {p.shape}) is not a leaf tensor; "
-                                 f"it was computed by {p.grad_fn.name()}, so an update would be overwritten")
+                                 f"it was computed by {p.grad_fn.name()}, so an update would be overwritten")  # type: ignore[union-attr]
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if len({id(p) for p in params}) != len(params) or any(id(p) in seen for p in params):
             raise ValueError(f"{self._name()}: some parameters appear more than once; "

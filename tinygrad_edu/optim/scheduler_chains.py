@@ -12,6 +12,7 @@ from tinygrad_edu.optim.scheduler import LRScheduler, check_int, check_optimizer
 class _SchedulerOfSchedulers(LRScheduler):
     """What ChainedScheduler and SequentialLR share: checking the schedulers, and a state dict
     that holds theirs."""
+    _schedulers: list[LRScheduler]
 
     _not_saved = ("optimizer", "_is_initial", "_schedulers")
 
@@ -56,9 +57,9 @@ class ChainedScheduler(_SchedulerOfSchedulers):
         if optimizer is None and schedulers and isinstance(schedulers[0], LRScheduler):
             optimizer = schedulers[0].optimizer
         check_optimizer(self, optimizer)
-        self._check_schedulers(schedulers, optimizer)
+        self._check_schedulers(schedulers, optimizer)  # type: ignore[arg-type]  # check_optimizer refused None
         self._schedulers = schedulers
-        self.optimizer = optimizer
+        self.optimizer = optimizer  # type: ignore[assignment]
         self._last_lr = self._current_lrs()
 
     def step(self) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 from tinygrad_edu import autograd
@@ -36,7 +37,7 @@ class AnomalyError(RuntimeError):
 
 def _caller() -> str:
     """`file:line in function` of the innermost frame outside tinygrad_edu (the user's code)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR + os.sep):
         frame = frame.f_back
     if frame is None:
@@ -55,7 +56,7 @@ def _bad_values(array: Any, xp: Any) -> str | None:
 
 def _running_backward() -> Function | None:
     """The Function whose backward is running further up the stack, if any."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         if frame.f_code.co_name == "backward" and isinstance(frame.f_locals.get("self"), Function):
             return frame.f_locals["self"]
@@ -94,7 +95,7 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 — named like 
     @staticmethod
     def _check_forward(fn: Function, output: Any) -> None:
         # Remember where the op was called, so a NaN found later in backward can point there.
-        fn.anomaly_origin = _caller()
+        fn.anomaly_origin = _caller()  # type: ignore[attr-defined]
         bad = _bad_values(output, fn.xp)
         if bad is None:
             return
@@ -106,7 +107,7 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 — named like 
                                f"{derivative_rule(owner)}", owner)
         raise AnomalyError(f"detect_anomaly: the forward of {fn.op_name()} (op #{fn.position} in forward "
                                f"order) produced {bad} in its {shape_text(output.shape)} result; it was called "
-                               f"from {fn.anomaly_origin}. Its rule: {derivative_rule(fn)}", fn)
+                               f"from {fn.anomaly_origin}. Its rule: {derivative_rule(fn)}", fn)  # type: ignore[attr-defined]
 
     @staticmethod
     def _check_backward(fn: Function, input_grads: tuple) -> None:

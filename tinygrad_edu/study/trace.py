@@ -247,7 +247,8 @@ def trace_backward(root: Tensor, gradient: Any = None, retain_graph: bool = Fals
                 handed = _summed_to(g, t.shape)
                 broadcast_from = g.shape if g.shape != t.shape else None
                 paths.setdefault(id(t), []).append(f"step {number} ({fn.op_name()}, input {i})")
-            local, kind = (None, "") if locals_[i] is None else _as_elementwise(locals_[i], t.shape, out.shape)
+            local_i = locals_[i]
+            local, kind = (None, "") if local_i is None else _as_elementwise(local_i, t.shape, out.shape)
             step.inputs.append(InputGradient(i, labels[id(t)], t.shape, t.requires_grad, handed, broadcast_from,
                                              local, kind))
         steps.append(step)

@@ -71,7 +71,7 @@ def _graph_class() -> type:
         return _digraph_class
     graphviz = _graphviz()
 
-    class ComputationGraph(graphviz.Digraph):
+    class ComputationGraph(graphviz.Digraph):  # type: ignore[name-defined]  # graphviz is imported lazily
         """A graphviz.Digraph of a tinygrad_edu graph (`.source` is the DOT text)."""
 
         def pipe(self, *args: Any, **kwargs: Any) -> Any:
@@ -237,7 +237,7 @@ def _nodes_by_module(graph: Graph, labels: dict[int, str], place: dict[int, str]
 
 def _edges(graph: Graph, node_ids: dict[int, str]) -> list[tuple[str, str]]:
     """Arrows from each op's inputs to the op, and from the op to its output."""
-    edges = []
+    edges: list[tuple[str, str]] = []
     for fn in graph.ops:
         edges.extend((node_ids[id(t)], node_ids[id(fn)]) for t in op_inputs(fn))
         edges.append((node_ids[id(fn)], node_ids[id(graph.output_of[id(fn)])]))

@@ -11,7 +11,7 @@ import io
 import math
 import os
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -70,7 +70,7 @@ def _as_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
-def plot_curves(history: dict[str, Sequence[float]], path: str | os.PathLike | None = None,
+def plot_curves(history: Mapping[str, Sequence[float]], path: str | os.PathLike | None = None,
                 title: str | None = None, xlabel: str = "epoch") -> Any:
     """Loss and accuracy curves: one line per entry of `history` (e.g. {"train loss": [...]}).
 
@@ -88,7 +88,7 @@ def plot_curves(history: dict[str, Sequence[float]], path: str | os.PathLike | N
             raise TypeError(f"plot_curves: history[{name!r}] must be a list of numbers") from None
     if not any(series.values()):
         raise ValueError("plot_curves: every list in history is empty; nothing to plot")
-    panels = {"loss": [], "accuracy": [], "other": []}
+    panels: dict[str, list[str]] = {"loss": [], "accuracy": [], "other": []}
     for name in series:
         lowered = name.lower()
         panels["loss" if "loss" in lowered else "accuracy" if "acc" in lowered else "other"].append(name)
@@ -146,7 +146,7 @@ def _shared_scale(values: np.ndarray, vmin: float | None, vmax: float | None) ->
     return low, high, symmetric
 
 
-def _draw_grid(fig: Any, tiles: list[np.ndarray], rgb: bool, ncols: int, cmap: str | None,
+def _draw_grid(fig: Any, tiles: list[np.ndarray], rgb: bool, ncols: int, cmap: str,
                titles: Sequence[str] | None, scale: tuple[float, float] | None) -> Any:
     """Draw the tiles into `fig` (a Figure or SubFigure) as one mosaic image with white gaps,
     with `scale` = (low, high) for all tiles, or None for each tile's own range. One image

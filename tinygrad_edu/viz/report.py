@@ -122,7 +122,7 @@ def write_demo_pictures(model: Any, history: dict[str, list], sample_image: Any,
         try:
             written.append(save_graph(graph, out / name))
         except GraphvizNotFoundError as e:
-            written.append(e.dot_path)
+            written.append(e.dot_path)  # type: ignore[arg-type]  # save_graph's error names the file
             missing_dot = e
     if missing_dot is not None:
         warnings.warn(f"write_demo_pictures: wrote the model's graph as .dot files, not SVG: {missing_dot}",

@@ -94,9 +94,10 @@ def collect_graph(root: Tensor | Sequence[Tensor], op: str, after_backward: bool
                                                         if t.grad_fn is not None and id(t.grad_fn) in output_of})]
     # leaves in the order the ops first used them, so `a` of `a * b` comes before `b`
     starts: dict[int, Tensor] = {id(r): r for r in roots if r.grad_fn is None}
-    for t in made:
-        starts.update((id(i), i) for i in op_inputs(t.grad_fn) if i.grad_fn is None and id(i) not in starts)
-    return Graph(roots, list(starts.values()) + made, [t.grad_fn for t in made], output_of)
+    ops = [t.grad_fn for t in made if t.grad_fn is not None]   # all of them: each is an op's output
+    for fn in ops:
+        starts.update((id(i), i) for i in op_inputs(fn) if i.grad_fn is None and id(i) not in starts)
+    return Graph(roots, list(starts.values()) + made, ops, output_of)
 
 
 def _forward_order(ops: dict[int, Function]) -> list[Function]:

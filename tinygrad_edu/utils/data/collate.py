@@ -10,7 +10,7 @@ field (a tuple gives a list, as in PyTorch).
 from __future__ import annotations
 
 import collections.abc
-from typing import Any
+from typing import Any, Sequence
 
 from tinygrad_edu import backend
 from tinygrad_edu.ops.movement import stack
@@ -25,7 +25,7 @@ def _field(where: str, key: Any) -> str:
     return f"{where}[{key!r}]" if where else f"field [{key!r}]"
 
 
-def _check_same_shape(items: list, where: str) -> None:
+def _check_same_shape(items: Sequence[Any], where: str) -> None:
     """Stacking needs one shape; say which entries differ, in PyTorch's words."""
     first = tuple(items[0].shape)
     for entry, item in enumerate(items):
@@ -35,7 +35,7 @@ def _check_same_shape(items: list, where: str) -> None:
                                f"and {list(item.shape)} at entry {entry}{place}")
 
 
-def _collate(batch: list, where: str) -> Any:
+def _collate(batch: Sequence[Any], where: str) -> Any:
     elem, numpy = batch[0], backend.numpy_kind(batch[0])
     if isinstance(elem, Tensor):
         _check_same_shape(batch, where)
@@ -57,7 +57,7 @@ def _collate(batch: list, where: str) -> Any:
     if isinstance(elem, collections.abc.Mapping):
         fields = {key: _collate([sample[key] for sample in batch], _field(where, key)) for key in elem}
         try:
-            return type(elem)(fields)
+            return type(elem)(fields)  # type: ignore[call-arg]  # the sample's own mapping or sequence type
         except TypeError:   # a mapping type that cannot be built from a dict
             return fields
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):   # a namedtuple keeps its type
@@ -67,13 +67,13 @@ def _collate(batch: list, where: str) -> Any:
             raise CollateError(f"each element in list of batch should be of equal size, got lengths "
                                f"{[len(sample) for sample in batch]}" + (f" (in {where})" if where else ""))
         # each field stays the tuple zip makes: strings come back as that tuple, as in PyTorch
-        fields = [_collate(f, _field(where, i)) for i, f in enumerate(zip(*batch))]
+        items = [_collate(f, _field(where, i)) for i, f in enumerate(zip(*batch))]
         if isinstance(elem, tuple):
-            return fields   # a tuple gives a list, as in PyTorch
+            return items   # a tuple gives a list, as in PyTorch
         try:
-            return type(elem)(fields)
+            return type(elem)(items)  # type: ignore[call-arg]  # the sample's own mapping or sequence type
         except TypeError:
-            return fields
+            return items
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
                     f"found {type(elem)}")
 
@@ -95,7 +95,7 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(value) for key, value in data.items()}
         try:
-            return type(data)(converted)
+            return type(data)(converted)  # type: ignore[call-arg]  # the sample's own mapping or sequence type
         except TypeError:
             return converted
     if isinstance(data, tuple) and hasattr(data, "_fields"):
@@ -104,7 +104,7 @@ def default_convert(data: Any) -> Any:
         return [default_convert(d) for d in data]
     if isinstance(data, collections.abc.Sequence):
         try:
-            return type(data)([default_convert(d) for d in data])
+            return type(data)([default_convert(d) for d in data])  # type: ignore[call-arg]  # the sample's own mapping or sequence type
         except TypeError:
             return [default_convert(d) for d in data]
     return data

@@ -48,7 +48,7 @@ class _Fetcher:
         if not self.auto_collation:
             return self.collate_fn(next(iterator))
         samples = list(itertools.islice(iterator, self.batch_size))
-        if not samples or (self.drop_last and len(samples) < self.batch_size):
+        if not samples or (self.drop_last and len(samples) < self.batch_size):  # type: ignore[operator]  # batched
             raise StopIteration
         return self._collate(samples, number, None)
 
@@ -146,7 +146,7 @@ class DataLoader:
 
     def __len__(self) -> int:
         if isinstance(self.dataset, IterableDataset):
-            n = len(self.dataset)   # a TypeError where the stream has no length, as in PyTorch
+            n = len(self.dataset)  # type: ignore[arg-type]  # a TypeError where the stream has no length, as in PyTorch
             if self.batch_size is None:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
@@ -164,7 +164,7 @@ class DataLoader:
         if self.num_workers == 0:
             return self._in_this_process(fetcher, tasks)
         return WorkerIterator(fetcher, tasks, self.num_workers, base_seed, self.worker_init_fn, self.timeout,
-                              self.prefetch_factor, self.multiprocessing_context)
+                              self.prefetch_factor, self.multiprocessing_context)  # type: ignore[arg-type]
 
     @staticmethod
     def _in_this_process(fetcher: _Fetcher, tasks: Iterator) -> Iterator[Any]:

@@ -34,7 +34,7 @@ class IterableDataset(Dataset):
     def __getitem__(self, index: int) -> Any:
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, it cannot be indexed")
 
-    def __add__(self, other: Dataset) -> Dataset:
+    def __add__(self, other: Dataset) -> ConcatDataset:
         raise TypeError("an IterableDataset cannot be added to a dataset; use itertools.chain on iterators")
 
 

@@ -104,15 +104,15 @@ class WeightedRandomSampler(Sampler):
             raise TypeError(f"WeightedRandomSampler: replacement should be a boolean value, but got "
                             f"replacement={replacement!r}")
         host = weights.numpy() if hasattr(weights, "numpy") else weights
-        weights = backend.to_device(host, "cpu", backend.float64)
+        array = backend.to_device(host, "cpu", backend.float64)
         # non-negative weights: a finite, positive sum means every weight is finite and one is nonzero
-        if weights.ndim != 1 or not (weights >= 0).all() or not 0 < float(weights.sum()) < math.inf:
+        if array.ndim != 1 or not (array >= 0).all() or not 0 < float(array.sum()) < math.inf:
             raise ValueError(f"WeightedRandomSampler: weights must be a 1-D sequence of finite, non-negative "
-                             f"numbers with a positive sum, got shape {weights.shape}")
-        if not replacement and num_samples > int((weights > 0).sum()):
+                             f"numbers with a positive sum, got shape {array.shape}")
+        if not replacement and num_samples > int((array > 0).sum()):
             raise RuntimeError(f"WeightedRandomSampler: cannot draw {num_samples} samples without replacement "
-                               f"from {int((weights > 0).sum())} with a nonzero weight")
-        self.weights, self.num_samples, self.replacement, self.generator = weights, num_samples, replacement, generator
+                               f"from {int((array > 0).sum())} with a nonzero weight")
+        self.weights, self.num_samples, self.replacement, self.generator = array, num_samples, replacement, generator
 
     def __iter__(self) -> Iterator[int]:
         p = self.weights / self.weights.sum()

@@ -157,7 +157,7 @@ class WorkerIterator:
         else:
             ctx = multiprocessing.get_context(method) if isinstance(method, str) else method
             self.results, self.queues = ctx.Queue(), [ctx.Queue() for _ in range(num_workers)]
-            make = ctx.Process
+            make = ctx.Process  # type: ignore[union-attr]  # a context or the multiprocessing module
         self.workers = [make(target=worker_loop, daemon=True,
                              args=(fetcher, self.queues[i], self.results, i, num_workers, base_seed + i, init_fn,
                                    method is not None))

@@ -112,6 +112,6 @@ def scenario(snapshot: GraphSnapshot, trace: Any, max_values: int) -> dict[str, 
     return {"values": values, "grads": grad_texts,
             # every digit, where that says more than the short text (null: the same), for the node panel
             "full_values": [_if_longer(full_text(t.value, max_values), v) for t, v in zip(snapshot.tensors, values)],
-            "full_grads": [None if g is None else _if_longer(full_text(g, max_values), text)
+            "full_grads": [None if g is None else _if_longer(full_text(g, max_values), text)  # type: ignore[arg-type]
                            for g, text in zip(grads, grad_texts)],
             "steps": backward_steps(snapshot, trace, max_values)}

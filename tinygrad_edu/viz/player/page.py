@@ -114,4 +114,4 @@ class DrawingSource:
             raise ValueError(f"to_html: the player steps backward from one root, and this graph was drawn "
                              f"from {len(roots)}; draw it from one tensor, or call tg.viz.backprop_page(root)")
         module = self.module() if self.module is not None else None
-        return backprop_page(roots[0], names=names, module=module)
+        return backprop_page(roots[0], names=names, module=module)  # type: ignore[arg-type]  # all alive: checked above

@@ -46,7 +46,7 @@ def page_from_globals(script_globals: dict[str, Any], where: str) -> PlayerPage:
         raise NothingToShow(f"{where} left no trace_backward result and no recorded graph of a scalar in its "
                             f"global variables (a graph is gone once backward() ran without retain_graph=True "
                             f"or study mode)")
-    root = tensors[max(sizes, key=sizes.get)]
+    root = tensors[max(sizes, key=lambda name: sizes[name])]
     module = next((v for v in script_globals.values() if isinstance(v, Module)), None)
     return backprop_page(root, names=tensors, module=module)
 

@@ -34,7 +34,7 @@ class SliderAxis:
     scenarios: list[int] = field(default_factory=list)   # one-at-a-time mode: the run for each position
 
 
-def as_inputs(inputs: dict[str, Any], op: str) -> dict[str, Tensor]:
+def as_inputs(inputs: dict[str, Any] | None, op: str) -> dict[str, Tensor]:
     """The function's arguments as tensors; numbers and lists become float tensors that need gradients."""
     if not isinstance(inputs, dict) or not inputs:
         raise TypeError(f"{op}: inputs= must be a dict of argument name -> Tensor (or number) for the function "
