@@ -298,6 +298,10 @@ class Function:
     retained: Any = None         # a weak reference to the output, once it called retain_grad()
     position: int = 0            # the order in which forward ran (from 1); 0 again once released
     freed: bool = False
+    # Once released (see release): the leaves it read (None for none), and its output's
+    # (shape, dtype, device); what draw_graph needs after backward().
+    leaf_inputs: tuple[Tensor | None, ...] | None
+    output_outline: tuple[tuple[int, ...], Any, str]
     uses_output = False          # set by ops whose backward reads their own result (exp, sigmoid)
     _output: Callable[[], Tensor | None]   # set only for those: a weak reference to the result
     kept_output: Tensor          # the result, held once the op after it let go of it in backward
@@ -475,13 +479,21 @@ class Function:
         """Free what forward saved and the links to intermediate tensors: this node cannot run
         backward again. What stays is the graph's outline, which holds no intermediate array:
         the ops behind this one, the leaves it read (parameters and inputs, alive anyway) and its
-        output's shape and dtype (`grad`'s), so that draw_graph still works after backward()."""
+        output's shape, dtype and device (`grad`'s), so that draw_graph still works after backward().
+
+        Runs once per op and backward, so it is lean: one new dict, and a new tuple of leaves
+        only for an op that reads both leaves and intermediate tensors."""
         inputs, input_fns = self.inputs, self.input_fns
-        self.__dict__.clear()
-        self.freed = True
-        self.input_fns = input_fns
-        self.leaf_inputs = tuple([t if f is None else None for t, f in zip(inputs, input_fns)])
-        self.output_shape, self.output_dtype, self.output_device = grad.array.shape, grad.dtype, grad._device
+        leaves: tuple[Tensor | None, ...] | None
+        if None not in input_fns:          # no leaf among the inputs
+            leaves = None
+        elif len(input_fns) == 1:          # one input, a leaf: the tuple as it is
+            leaves = inputs
+        else:
+            leaves = tuple([t if f is None else None for t, f in zip(inputs, input_fns)])
+        array = grad.array
+        self.__dict__ = {"freed": True, "input_fns": input_fns, "leaf_inputs": leaves,
+                         "output_outline": (array.shape, array.dtype, grad._device)}
 
 
 def _is_view_of(data: Any, source: Any) -> bool:

@@ -27,7 +27,7 @@ class FreedTensor:
 
     def __init__(self, fn: Function) -> None:
         self.grad_fn = fn
-        self.shape, self.dtype, self._device = fn.output_shape, fn.output_dtype, fn.output_device
+        self.shape, self.dtype, self._device = fn.output_outline
         self.device = self._device
 
     def __repr__(self) -> str:
@@ -39,8 +39,9 @@ def op_inputs(fn: Function) -> tuple[Any, ...]:
     and a FreedTensor for each intermediate (one per producing op, shared by its readers)."""
     if not fn.freed:
         return fn.inputs
+    leaves = fn.leaf_inputs or (None,) * len(fn.input_fns)
     return tuple(leaf if made_by is None else made_by.__dict__.setdefault("stand_in", FreedTensor(made_by))
-                 for leaf, made_by in zip(fn.leaf_inputs, fn.input_fns))
+                 for leaf, made_by in zip(leaves, fn.input_fns))
 
 
 @dataclass
