@@ -116,3 +116,26 @@ def test_a_graph_half_freed_and_half_alive_draws_both_parts():
     later = (shared * 3.0).sum()                     # new ops on top of it
     text = tg.viz.graph_text(later, show_values=True)
     assert "mul" in text and "[leaf]" in text and "value 18." in text
+
+
+def test_a_graph_too_big_to_draw_keeps_no_outline_and_drawing_it_says_to_use_study_mode():
+    from tinygrad_edu.autograd import OUTLINE_MAX_OPS
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    small, big = x, x
+    for _ in range(OUTLINE_MAX_OPS - 1):
+        small = small + 1.0
+    for _ in range(OUTLINE_MAX_OPS):
+        big = big + 1.0
+    small, big = small.sum(), big.sum()              # OUTLINE_MAX_OPS ops, and one more
+    small.backward()
+    big.backward()
+    assert "sum" in tg.viz.graph_text(small)          # at the limit: drawn
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])
+    with pytest.raises(RuntimeError, match=rf"draw_graph: .*more than {OUTLINE_MAX_OPS} ops.*tg\.study\.keep_graphs\(\)"):
+        tg.viz.draw_graph(big)
+    with tg.study.keep_graphs():                      # study mode keeps any graph whole
+        kept = x
+        for _ in range(OUTLINE_MAX_OPS + 1):
+            kept = kept + 1.0
+        kept.sum().backward()
+    assert kept.grad is not None and not kept.grad_fn.freed

@@ -475,6 +475,11 @@ class Function:
         first = self.inputs[0]
         return first._make(array, first._device, False, None)
 
+    def forget(self) -> None:
+        """Free everything, outline included (see release): for graphs too big to draw."""
+        self.__dict__.clear()
+        self.freed = True
+
     def release(self, grad: Tensor) -> None:
         """Free what forward saved and the links to intermediate tensors: this node cannot run
         backward again. What stays is the graph's outline, which holds no intermediate array:
@@ -532,6 +537,14 @@ def note_inplace_change(version_box: list) -> None:
 
 # ---- the backward engine -------------------------------------------------------------------
 
+# backward() keeps the outline of a graph of at most this many ops (Function.release), so that
+# draw_graph works after it. A bigger graph is forgotten whole: a drawing of it would be
+# unreadable (and Graphviz slow), and the outline's cost per op (keeping every node object
+# alive until the root goes) shows in long chains of small ops: +4% of W3's instructions,
+# +8% of W5's. Study mode (tg.study.keep_graphs) keeps any graph whole.
+OUTLINE_MAX_OPS = 500
+
+
 def topological_order(roots: Sequence[Function]) -> list[Function]:
     """Every recorded op that `roots` depend on, each after the ops that made its inputs.
 
@@ -578,8 +591,10 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
         _add_gradient(nodes, leaves, root.grad_fn, root, g)
     if not _warnings.filters or _warnings.filters[0] is not _floating_point_filter[0]:
         backend.put_floating_point_filter_first()   # for NumPy called right inside a backward
+    order = topological_order([r.grad_fn for r in roots if r.grad_fn is not None])
+    outline = len(order) <= OUTLINE_MAX_OPS
     with _GradMode(create_graph):
-        for fn in reversed(topological_order([r.grad_fn for r in roots if r.grad_fn is not None])):
+        for fn in reversed(order):
             grad = nodes.pop(fn, None)
             if grad is None:   # nothing that needs a gradient came through this op
                 continue
@@ -587,13 +602,15 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
                 grad = _run_tensor_hooks(fn.hooks, grad)
             if fn.retained is not None or fn in wanted:
                 deliver(fn, grad)
-            _backward_step(fn, grad, nodes, leaves, retain_graph)
+            _backward_step(fn, grad, nodes, leaves, retain_graph, outline)
         for leaf, grad in leaves.values():
             deliver(leaf, _run_tensor_hooks(leaf._hooks, grad) if leaf._hooks else grad)
 
 
-def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain_graph: bool) -> None:
-    """One op's backward: its inputs' gradients, brought back to their shapes and collected."""
+def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain_graph: bool,
+                   outline: bool = True) -> None:
+    """One op's backward: its inputs' gradients, brought back to their shapes and collected;
+    then, unless the graph is retained, the op is released (keeping its outline if `outline`)."""
     if fn.position < _last_change[0]:   # something changed in place after this forward
         fn.check_versions()
     try:   # inf and nan, silently, as in forward: propagate put the warnings filter first
@@ -624,7 +641,10 @@ def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain
             earlier = nodes.get(made_by)
             nodes[made_by] = g if earlier is None else earlier + g
     if not retain_graph:
-        fn.release(grad)
+        if outline:
+            fn.release(grad)
+        else:
+            fn.forget()
 
 
 def _add_gradient(nodes: dict, leaves: dict, made_by: Function | None, t: Tensor, g: Tensor) -> None:

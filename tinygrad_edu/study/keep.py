@@ -13,8 +13,8 @@ the fact, as micrograd and torchviz users do, turn study mode on:
 
 In study mode backward() acts as backward(retain_graph=True) and every intermediate tensor
 gets its `.grad`, as if each had called retain_grad(). Without it, draw_graph after backward()
-still draws every op and shape and the leaves' values and gradients, but the intermediate
-values and gradients are gone.
+still draws every op and shape and the leaves' values and gradients of a graph of up to 500
+ops (autograd.OUTLINE_MAX_OPS), but the intermediate values and gradients are gone.
 """
 from __future__ import annotations
 

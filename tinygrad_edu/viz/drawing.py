@@ -10,7 +10,8 @@
 Tensors are boxes (shape, dtype, and when asked their values and gradients), ops are ovals.
 Outside study mode backward() frees the intermediate tensors (training loops should not keep
 them): a graph drawn after it still shows every op and shape, and the leaves' values and
-gradients, but its intermediate boxes say "freed by backward()". `retain_grads(root)` before
+gradients, but its intermediate boxes say "freed by backward()" (for graphs of up to 500 ops;
+a bigger one keeps no outline, and drawing it asks for study mode). `retain_grads(root)` before
 backward keeps only the intermediate gradients, as PyTorch's retain_grad() does.
 
 Graphviz is optional: the Python package (`pip install "tinygrad_edu[viz]"`) builds the DOT
@@ -192,6 +193,7 @@ def draw_graph(root: Tensor | Sequence[Tensor], show_values: bool = False, show_
     Draw before or after backward(). After it, every op and shape is there, with the leaves'
     values and gradients; the intermediate tensors' values and gradients only in study mode
     (`tg.study.keep_graphs()`, which keeps the whole graph), else they read "freed by backward()".
+    (A graph of more than 500 ops keeps nothing to draw after backward() outside study mode.)
     It may also be the graph a `backward(create_graph=True)` recorded: draw `x.grad`.
     """
     if collapse_modules and module is None:

@@ -10,12 +10,16 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from tinygrad_edu.autograd import Function
+from tinygrad_edu.autograd import OUTLINE_MAX_OPS, Function
 from tinygrad_edu.tensor import Tensor
 
 FREED_GRAPH_HINT = ("the graph was freed by backward(): once backward has run, its saved values and the "
                     "links to the intermediate tensors are gone. Trace before calling backward(), or turn "
                     "on study mode first (tg.study.keep_graphs()), which keeps the whole graph")
+
+
+NO_OUTLINE = (f"the graph was freed by backward() with no outline kept: it had more than {OUTLINE_MAX_OPS} "
+              f"ops, too many to draw. Turn on study mode first (tg.study.keep_graphs()) to keep it whole")
 
 
 class FreedTensor:
@@ -26,6 +30,8 @@ class FreedTensor:
     _version = 0
 
     def __init__(self, fn: Function) -> None:
+        if "output_outline" not in fn.__dict__:
+            raise RuntimeError(NO_OUTLINE)
         self.grad_fn = fn
         self.shape, self.dtype, self._device = fn.output_outline
         self.device = self._device
@@ -87,6 +93,8 @@ def collect_graph(root: Tensor | Sequence[Tensor], op: str, after_backward: bool
         if fn.freed and not after_backward:
             raise RuntimeError(f"{op}: cannot walk the graph behind a tensor of shape {tuple(t.shape)}: "
                                f"{FREED_GRAPH_HINT}")
+        if fn.freed and "output_outline" not in fn.__dict__:
+            raise RuntimeError(f"{op}: {NO_OUTLINE}")
         if id(fn) in output_of:   # a FreedTensor and the real tensor of one op: keep the first
             continue
         output_of[id(fn)] = t
