@@ -108,3 +108,18 @@ def test_one_pixel_shift_costs_both_networks_dearly_and_the_convnet_a_little_les
     for r in (mlp, convnet):
         assert r["accuracy"] - r["shifted_accuracy"] >= 0.3
     assert 0.02 < convnet["shifted_accuracy"] - mlp["shifted_accuracy"] < 0.2
+
+
+def test_an_unreadable_convnet_cache_file_is_trained_again_not_an_error(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from tinygrad_edu import tutorial
+    monkeypatch.setenv(tutorial.CACHE_VARIABLE, str(tmp_path))
+    args = argparse.Namespace(seed=0, quick=True)
+    path = tutorial._cache_file(args)
+    path.write_bytes(b"not an npz file")
+    trained = tutorial.trained_convnet(args)
+    assert "ignoring the unreadable cache file" in capsys.readouterr().err
+    assert trained.test_accuracy > 0.85 and path.stat().st_size > 10_000   # retrained and rewritten
+    again = tutorial.trained_convnet(args)                                 # and now read back
+    assert again.losses == trained.losses

@@ -193,6 +193,21 @@ def remember_convnet(args: argparse.Namespace, model: DigitsConvNet, losses: lis
     return path
 
 
+def _read_cache(path: Path, model: DigitsConvNet) -> list[float] | None:
+    """Load the cached weights into `model` and return the losses; None when there is no usable
+    file (missing, or unreadable: then it is trained again and the file rewritten)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as stored:
+            losses = stored["__losses__"].tolist()
+            model.load_state_dict({k: tg.tensor(v) for k, v in stored.items() if k != "__losses__"})
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
+        print(f"note: ignoring the unreadable cache file {path} ({e})", file=sys.stderr)
+        return None
+    return losses
+
+
 def trained_convnet(args: argparse.Namespace) -> TrainedConvNet:
     """The examples' 4-layer ConvNet (`convnet()`), trained on the digits with
     `tinygrad_edu.training.train` for `convnet_epochs(args.quick)` epochs.
@@ -205,11 +220,8 @@ def trained_convnet(args: argparse.Namespace) -> TrainedConvNet:
     data = digits(args.seed)
     path = _cache_file(args)
     model = convnet()
-    if path.exists():
-        stored = np.load(path)
-        losses = stored["__losses__"].tolist()
-        model.load_state_dict({k: tg.tensor(v) for k, v in stored.items() if k != "__losses__"})
-    else:
+    losses = _read_cache(path, model)
+    if losses is None:
         print(f"training the 4-layer ConvNet on {len(data.y_train)} digits for {convnet_epochs(args.quick)} epochs "
               f"(cached in {path.parent} for the next example) ...", file=sys.stderr)   # not the example's output
         tg.manual_seed(args.seed)
