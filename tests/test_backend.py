@@ -17,7 +17,7 @@ PACKAGE = pathlib.Path(tg.__file__).parent
 BACKEND_DIR = "backend"   # tinygrad_edu/backend/: the door to NumPy and CuPy, so its modules import them
 # Host-side modules that read files, draw pictures or benchmark may use NumPy directly;
 # everything that computes on tensors must go through the backend.
-HOST_SIDE = {"data.py", "serialization.py", "cli.py", "allocator.py", "tutorial.py"}   # tutorial: the weights cache file
+HOST_SIDE = {"data.py", "serialization.py", "cli.py", "allocator.py"}
 HOST_SIDE_DIRS = {"viz", "study", "onnx"}
 
 

@@ -703,20 +703,22 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
 
     In study mode (`tg.study.keep_graphs`) the graph is kept and every intermediate tensor
     gets its `.grad` too, as if each had called retain_grad(): what draw_graph shows."""
+    wanted: frozenset[Function] = frozenset()
+    retained: Callable[[Function], Tensor | None] = _retained_output
     if _state.keep_graphs:
         outputs = _outputs_of(roots)
-        def into_every_grad(key: Any, g: Tensor) -> None:
-            t = outputs.get(key) if isinstance(key, Function) else key
-            if t is not None:
-                accumulate(t, g, create_graph)
-        propagate(roots, root_grads, True, create_graph, into_every_grad, frozenset(outputs))
-        return
+        wanted, retained, retain_graph = frozenset(outputs), outputs.get, True
 
     def into_grad(key: Any, g: Tensor) -> None:
-        t = key.retained() if isinstance(key, Function) else key
+        t = retained(key) if isinstance(key, Function) else key
         if t is not None:
             accumulate(t, g, create_graph)
-    propagate(roots, root_grads, retain_graph, create_graph, into_grad)
+    propagate(roots, root_grads, retain_graph, create_graph, into_grad, wanted)
+
+
+def _retained_output(fn: Function) -> Tensor | None:
+    """The output of a node whose output called retain_grad(), if it is still alive."""
+    return fn.retained()
 
 
 def _outputs_of(roots: Sequence[Tensor]) -> dict[Function, Tensor]:

@@ -22,8 +22,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np   # host-side: the cache file is a plain .npz of the weights
-
 import tinygrad_edu as tg
 from tinygrad_edu import nn
 from tinygrad_edu.models import DigitsConvNet
@@ -176,7 +174,7 @@ def _code_version() -> str:
 
 def _cache_file(args: argparse.Namespace) -> Path:
     device = tg.backend.get_default_device()
-    return cache_folder() / f"digits_convnet_seed{args.seed}_{'quick' if args.quick else 'full'}_{device}_{_code_version()}.npz"
+    return cache_folder() / f"digits_convnet_seed{args.seed}_{'quick' if args.quick else 'full'}_{device}_{_code_version()}.safetensors"
 
 
 def remember_convnet(args: argparse.Namespace, model: DigitsConvNet, losses: list[float]) -> Path:
@@ -186,10 +184,8 @@ def remember_convnet(args: argparse.Namespace, model: DigitsConvNet, losses: lis
     example sees the same network."""
     path = _cache_file(args)
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {k: v.numpy() for k, v in model.state_dict().items()}
-    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")   # another process may read meanwhile
-    np.savez(temporary, __losses__=np.asarray(losses), **arrays)  # type: ignore[arg-type]  # NumPy's stubs
-    os.replace(temporary, path)
+    # tg.save writes atomically, so an example reading the cache meanwhile never sees half a file
+    tg.save({"state_dict": model.state_dict(), "losses": tg.tensor(losses, dtype=tg.float64)}, path)
     return path
 
 
@@ -199,9 +195,9 @@ def _read_cache(path: Path, model: DigitsConvNet) -> list[float] | None:
     if not path.exists():
         return None
     try:
-        with np.load(path) as stored:
-            losses = stored["__losses__"].tolist()
-            model.load_state_dict({k: tg.tensor(v) for k, v in stored.items() if k != "__losses__"})
+        stored = tg.load(path, map_location=tg.backend.get_default_device())
+        model.load_state_dict(stored["state_dict"])
+        losses: list[float] = stored["losses"].tolist()
     except (OSError, ValueError, KeyError, RuntimeError, TypeError) as e:
         print(f"note: ignoring the unreadable cache file {path} ({e})", file=sys.stderr)
         return None

@@ -46,8 +46,15 @@ def op_inputs(fn: Function) -> tuple[Any, ...]:
     if not fn.freed:
         return fn.inputs
     leaves = fn.leaf_inputs or (None,) * len(fn.input_fns)
-    return tuple(leaf if made_by is None else made_by.__dict__.setdefault("stand_in", FreedTensor(made_by))
-                 for leaf, made_by in zip(leaves, fn.input_fns))
+    return tuple(leaf if made_by is None else _stand_in(made_by) for leaf, made_by in zip(leaves, fn.input_fns))
+
+
+def _stand_in(fn: Function) -> FreedTensor:
+    """The one FreedTensor of a freed op, kept on the op, so every walk of it meets the same one."""
+    stand_in = fn.__dict__.get("stand_in")
+    if stand_in is None:
+        stand_in = fn.__dict__["stand_in"] = FreedTensor(fn)
+    return stand_in
 
 
 @dataclass
