@@ -25,7 +25,7 @@ from typing import Any
 
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.errors import ShapeError
-from tinygrad_edu.ops import movement
+from tinygrad_edu.ops import conv_shifted, movement
 from tinygrad_edu.ops.windows import (Pair, Windows, batched, channels_first, check_float, check_settings, col2im,
                                       im2col, is_int, line_setting, make_windows, pair, shown)
 from tinygrad_edu.ops.registry import register
@@ -78,6 +78,8 @@ class ConvInputGrad(Function):
 
     def forward(self, g, w, geometry, groups, in_shape):
         self.geometry, self.groups = geometry, groups
+        if conv_shifted.covers(geometry, groups):   # stride 1: the same sums, without col2im's short rows
+            return conv_shifted.input_grad_shifted(self.xp, g, w, geometry, in_shape)
         out_channels = w.shape[0]
         weights = w.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)   # (G, C/G·kh·kw, O/G)
         cols = self.xp.matmul(weights, channels_first(self.xp, g, groups))       # (G, C/G·kh·kw, N·OH·OW)
