@@ -23,8 +23,22 @@ class Matmul(Function):
 
     def backward(self, grad):
         a, b = self.inputs
-        return (Matmul.apply(grad, b.mT) if self.needs_input_grad[0] else None,
-                Matmul.apply(a.mT, grad) if self.needs_input_grad[1] else None)
+        grad_a = grad_b = None
+        # A weight used as `W.T` is a transposed view. Its gradient Aᵀ @ G would come out laid
+        # out as W's transpose, and reach W.grad only through a transposing copy, which walks
+        # memory across the cache lines. (Gᵀ @ A)ᵀ is the same product, written by BLAS in W's
+        # own order, at the same cost (docs/benchmarks.md, change 23).
+        if self.needs_input_grad[0]:
+            grad_a = Matmul.apply(b, grad.mT).mT if _transposed(a) else Matmul.apply(grad, b.mT)
+        if self.needs_input_grad[1]:
+            grad_b = Matmul.apply(grad.mT, a).mT if _transposed(b) else Matmul.apply(a.mT, grad)
+        return grad_a, grad_b
+
+
+def _transposed(t: Tensor) -> bool:
+    """Whether t is stored as the transpose of a contiguous matrix (or batch of them), like W.T."""
+    array = t.array
+    return array.ndim >= 2 and not array.flags.c_contiguous and array.mT.flags.c_contiguous
 
 
 @register("matmul", operators=("__matmul__",))

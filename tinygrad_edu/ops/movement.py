@@ -111,7 +111,11 @@ def t(input: Tensor) -> Tensor:
 @register("mT", kind="method", is_property=True)
 def mT(t: Tensor) -> Tensor:  # noqa: N802
     """The last two dims swapped (a batch of matrices transposed)"""
-    return transpose(t, -2, -1)
+    n = t.ndim
+    if n < 2:
+        return transpose(t, -2, -1)   # which names the dim that is out of range
+    # the permutation written out: matmul's backward takes .mT twice per product
+    return Permute.apply(t, dims=(*range(n - 2), n - 1, n - 2))
 
 
 def check_permutation(t: Tensor, dims: Sequence[int]) -> tuple[int, ...]:
