@@ -19,7 +19,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import backend
-from tinygrad_edu.ops.activations import ReLUGrad, SigmoidGrad, TanhGrad
+from tinygrad_edu.ops.activations import LogSoftmaxGrad, ReLUGrad, SigmoidGrad, TanhGrad
 from tinygrad_edu.ops.elementwise import Add, AddScalar, Mul, MulScalar
 from tinygrad_edu.ops.pooling import MaxPool2d, PlaceInWindows, max_pool_reference, place_in_windows_reference
 from tinygrad_edu.ops.windows import (channels_first, channels_first_reference, col2im, col2im_reference,
@@ -249,6 +249,7 @@ ONE_OP_BACKWARDS = {
     "sigmoid": (lambda g, s: SigmoidGrad.apply(g, s), lambda g, s: g * s * (1.0 - s)),
     "tanh": (lambda g, t: TanhGrad.apply(g, t), lambda g, t: g * (1.0 - t * t)),
     "relu": (lambda g, x: ReLUGrad.apply(g, x), lambda g, x: g * (x > 0).to(g.dtype)),
+    "log_softmax": (lambda g, y: LogSoftmaxGrad.apply(g, y, dim=1), lambda g, y: g - y.exp() * g.sum(dim=1, keepdim=True)),
 }
 
 
@@ -279,6 +280,58 @@ def test_one_op_backwards_equal_their_formula_in_values_and_derivatives(name, de
 def test_the_activations_use_their_one_op_backward():
     x = tg.tensor([-1.0, 0.5, 2.0], requires_grad=True)
     for activation, grad_op in ((tg.sigmoid, "SigmoidGradBackward"), (tg.tanh, "TanhGradBackward"),
-                                (tg.relu, "ReLUGradBackward")):
+                                (tg.relu, "ReLUGradBackward"),
+                                (lambda t: tg.log_softmax(t, dim=0) * t, "LogSoftmaxGradBackward")):
         (g,) = tg.grad(activation(x).sum(), [x], create_graph=True)
-        assert g.grad_fn.name() == grad_op
+        assert grad_op in {g.grad_fn.name()} | {f.name() for f in g.grad_fn.input_fns if f is not None}
+
+
+# ---- the negative log-likelihood: one op for the pick and the reduction --------------------------
+
+def _nll_plain(scores, target, weight, reduction, ignore_index):
+    """nll_loss written with recorded tensor ops: pick, weigh, drop the ignored, reduce."""
+    classes = target.numpy()
+    counted = classes != ignore_index
+    rows, picked_class = np.arange(len(classes)), np.where(counted, classes, 0)
+    w = np.ones(len(classes)) if weight is None else weight.numpy()[picked_class]
+    w = tg.tensor(w * counted, dtype=scores.dtype)
+    losses = tg.where(tg.tensor(counted), -scores[rows, picked_class] * w, 0.0)
+    if reduction == "none":
+        return losses
+    return losses.sum() if reduction == "sum" else losses.sum() / float(w.sum().item())
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", ["plain", "weighted", "ignored", "weighted_and_ignored"])
+def test_nll_loss_op_equals_its_plain_form_in_values_and_two_derivatives(case, reduction):
+    rng = np.random.default_rng(5)
+    scores_data = rng.standard_normal((6, 4))
+    target = tg.tensor(np.array([0, 3, 1, 1, 2, 3]))
+    weight = tg.tensor(rng.uniform(0.5, 2.0, 4)) if "weighted" in case else None
+    ignore_index = 1 if "ignored" in case else -100
+    upstream_data = rng.standard_normal(6) if reduction == "none" else np.array(1.7)
+    results = []
+    for loss_of in (lambda s: tg.nn.functional.nll_loss(s, target, weight=weight, reduction=reduction,
+                                                        ignore_index=ignore_index),
+                    lambda s: _nll_plain(s, target, weight, reduction, ignore_index)):
+        scores = tg.tensor(scores_data, requires_grad=True)
+        upstream = tg.tensor(upstream_data, requires_grad=True)
+        loss = loss_of(scores)
+        # the loss is linear in the scores: the second derivative to check is the one through
+        # the upstream gradient, which runs the backward of the gradient op
+        (d,) = tg.grad((loss * upstream).sum(), [scores], create_graph=True)
+        (dd,) = tg.grad((d * d * tg.tensor(scores_data)).sum(), [upstream])
+        results.append([loss.numpy(), d.numpy(), dd.numpy()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_nll_loss_is_one_op_with_a_one_op_backward_and_ignores_minus_inf_scores():
+    scores = tg.tensor([[0.0, -np.inf], [1.0, 2.0]], requires_grad=True)
+    loss = tg.nn.functional.nll_loss(scores, tg.tensor([1, 0]), ignore_index=1)
+    assert loss.grad_fn.name() == "NllLossBackward"
+    u = tg.tensor(1.0, requires_grad=True)   # an upstream gradient that is itself differentiated
+    (g,) = tg.grad(loss * u, [scores], create_graph=True)
+    assert g.grad_fn.name() == "NllLossGradBackward"
+    assert loss.item() == -1.0   # the ignored sample's -inf is selected away, not multiplied by 0
+    np.testing.assert_array_equal(g.numpy(), [[0.0, 0.0], [-1.0, 0.0]])

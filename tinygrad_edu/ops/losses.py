@@ -14,7 +14,6 @@ import math
 from tinygrad_edu import backend
 from tinygrad_edu.autograd import Function
 from tinygrad_edu.ops.elementwise import where
-from tinygrad_edu.ops.indexing import Getitem, Index
 from tinygrad_edu.ops.registry import register
 from tinygrad_edu.tensor import Tensor
 
@@ -124,27 +123,74 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
                             ignore_index)
 
 
+class NllLoss(Function):
+    """L_i = -w_i·x[i, t_i] per sample, reduced: 'none' keeps L, 'sum' gives Σ L_i, 'mean' Σ L_i / Σ w_i;
+    dL/dx = -w_i/d at [i, t_i] (d: Σ w_i for the mean, else 1), 0 elsewhere
+
+    The pick and the reduction as one op, as PyTorch's NllLossBackward: the picking written
+    as tensor ops (an index, a negation, a sum, a division) records five ops in backward, and
+    this one (`NllLossGrad`, which puts the numbers back where they were picked) records one.
+    `weights` holds w_i per sample (None: all 1); `counted` marks the samples that count
+    (None: all), and a sample that does not gives 0, selected, not multiplied, since its
+    score may be -inf."""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
+    reads = ((),)            # the gradient needs the targets only, never the scores
+
+    def forward(self, scores, *, classes, weights, counted, divisor, reduction):
+        self.options = {"classes": classes, "weights": weights, "counted": counted, "divisor": divisor,
+                        "reduction": reduction}
+        losses = -scores[self.xp.arange(scores.shape[0]), classes]
+        if weights is not None:
+            losses = losses * weights
+        if counted is not None:
+            losses = self.xp.where(counted, losses, 0)
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return total if reduction == "sum" else total / divisor   # nothing counted: 0/0 = nan, as in PyTorch
+
+    def backward(self, grad):
+        scores = self.inputs[0]
+        return NllLossGrad.apply(grad, shape=scores.shape, **self.options)
+
+
+class NllLossGrad(Function):
+    """f(g)[i, t_i] = -g_i·w_i/d, 0 elsewhere (g_i = g for a reduced loss): NllLoss's gradient;
+    df/dg = NllLoss of the upstream gradient, the same pick (the two ops are each other's backward)"""
+    quiet_by_filter = True   # NumPy called right here: the warnings filter covers it
+    reads = ((),)
+
+    def forward(self, grad, *, shape, classes, weights, counted, divisor, reduction):
+        self.options = {"classes": classes, "weights": weights, "counted": counted, "divisor": divisor,
+                        "reduction": reduction}
+        values = grad * (-1.0 / divisor) if reduction == "mean" else -grad
+        if weights is not None:
+            values = values * weights
+        if counted is not None:
+            values = self.xp.where(counted, values, 0)
+        out = self.xp.zeros(shape, dtype=grad.dtype)
+        out[self.xp.arange(shape[0]), classes] = values
+        return out
+
+    def backward(self, upstream):
+        return NllLoss.apply(upstream, **self.options)
+
+
 def _pick_and_reduce(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, op: str,
                      ignore_index: int) -> Tensor:
     """-w[t_i]·input[i, t_i] for every sample i, reduced: the heart of nll_loss and cross_entropy."""
     scores, classes = _class_scores_last(input, target, op, ignore_index)
     xp = scores.xp
     counted = classes.array != ignore_index
-    picked_class = xp.where(counted, classes.array, 0)
-    # scores[rows, classes], with the index built directly: the general parser is for user input
-    pick = Index((Ellipsis,), (xp.arange(scores.shape[0]), picked_class))
-    picked = -Getitem.apply(scores, index=pick)   # an ignored sample picks class 0 ...
-    sample_weight = counted.astype(scores.dtype)
-    if weight is not None:
-        sample_weight = weight.array[picked_class] * sample_weight
-        picked = picked * Tensor._make(sample_weight, scores._device, False, None)
-    if not bool(counted.all()):   # ... and counts 0 (selected, not multiplied: its score may be -inf)
-        picked = where(Tensor._make(counted, scores._device, False, None), picked, 0.0)
-    if reduction == "none":
-        return picked.reshape(target.shape)
-    if reduction == "sum":
-        return picked.sum()
-    return picked.sum() / float(sample_weight.sum())   # nothing counted: 0/0 = nan, as in PyTorch
+    everything_counts = bool(counted.all())
+    picked_class = classes.array if everything_counts else xp.where(counted, classes.array, 0)
+    sample_weight = None if weight is None else weight.array[picked_class]
+    divisor = 1.0
+    if reduction == "mean":
+        divisor = float(counted.sum() if sample_weight is None else (sample_weight * counted).sum())
+    loss = NllLoss.apply(scores, classes=picked_class, weights=sample_weight,
+                         counted=None if everything_counts else counted, divisor=divisor, reduction=reduction)
+    return loss.reshape(target.shape) if reduction == "none" else loss
 
 
 def _smoothing_term(log_p: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
