@@ -12,7 +12,7 @@ objects made before the counted steps are frozen out of the garbage collector (o
 full collection, landing in one run and not the other, moves a count by millions), which
 makes the runs repeatable. Instructions are not time (cache misses and memory
 bandwidth are not counted, and callgrind runs about 50× slower than the program), so this
-complements the timed benchmarks for small-array, overhead-bound workloads (W2, W3, W5)
+complements the timed benchmarks for small-array, overhead-bound workloads (W2, W3, W3t, W5)
 rather than replacing them. Needs Valgrind (`apt-get install valgrind`).
 """
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Turn the children's results into Markdown tables.
 
 Results are keyed by (threads, case label, system, allocator). Times are medians with the
-minimum and maximum beside them; ratios divide medians measured in the same run.
+minimum and maximum beside them; ratios divide medians measured in the same run, and a ratio
+is claimed only when the noise cannot have made it (`claim`).
 """
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.workloads import REFERENCE_FLOOR, TARGETS, WITHOUT_FLOOR, Case
+from benchmarks.workloads import PER_OP, REFERENCE_FLOOR, TARGETS, WITHOUT_FLOOR, Case
 
 Key = tuple[Any, str, str, str]
 SYSTEM_NAMES = {"torch": "PyTorch", "numpy": "NumPy floor", "tinygrad_edu": "tinygrad_edu"}
@@ -26,7 +28,7 @@ def threads_name(threads: Any, machine: dict[str, Any]) -> str:
 
 def per_unit(case: Case) -> tuple[float, str]:
     """Seconds are shown as ms per step, or as µs per op for the overhead workload."""
-    if case.workload == "W3":
+    if case.workload in PER_OP:
         return 1e6 / case.sizes.w3_ops, "µs/op"
     return 1e3, "ms"
 
@@ -52,11 +54,57 @@ def time_cell(result: dict[str, Any] | None, case: Case) -> str:
     return f"{_number(median(result) * scale)} [{_number(min(times) * scale)}–{_number(max(times) * scale)}]"
 
 
-def ratio_cell(a: dict[str, Any] | None, b: dict[str, Any] | None, clock: str = "times") -> str:
+# The noise rule. On a shared machine two systems within a few percent of each other can swap
+# places between runs, so a ratio is claimed only when the noise cannot have made it.
+CLAIM_TOLERANCE = 0.05
+CLAIM_MIN_ROUNDS = 3
+# Where run.pool keeps each round's median of each clock, beside the pooled samples.
+ROUND_MEDIANS = {"times": "round_medians", "cpu_times": "round_cpu_medians"}
+CLAIM_RULE = (f"A ratio is claimed (shown plain) when the two cells' [min–max] ranges do not overlap, or when "
+              f"each of at least {CLAIM_MIN_ROUNDS} interleaved rounds gives a ratio of its own medians within "
+              f"±{CLAIM_TOLERANCE:.0%} of it; otherwise it is marked (unsettled). [lo–hi] after a ratio: "
+              f"the lowest and highest ratio of a single round.")
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """numerator / denominator for one clock: the pooled medians' ratio, the same ratio
+    round by round, and whether the noise rule lets it be claimed."""
+    value: float
+    by_round: tuple[float, ...]
+    claimed: bool
+
+
+def ranges_apart(a: list[float], b: list[float]) -> bool:
+    """No sample of one lies within the other's [min, max]: the order is clear whatever the noise."""
+    return max(a) < min(b) or max(b) < min(a)
+
+
+def rounds_agree(by_round: tuple[float, ...], value: float) -> bool:
+    """Enough rounds, each within the tolerance of the pooled ratio: the median has settled."""
+    return len(by_round) >= CLAIM_MIN_ROUNDS and all(abs(r / value - 1) <= CLAIM_TOLERANCE for r in by_round)
+
+
+def claim(a: dict[str, Any] | None, b: dict[str, Any] | None, clock: str = "times") -> Ratio | None:
+    """The ratio a / b of two measurements' medians, judged by the noise rule; None when
+    either has no samples (it failed or was not run)."""
     ma, mb = median(a, clock), median(b, clock)
     if ma is None or mb is None:
+        return None
+    rounds_key = ROUND_MEDIANS[clock]
+    by_round = tuple(ra / rb for ra, rb in zip(a.get(rounds_key, []), b.get(rounds_key, [])))
+    value = ma / mb
+    return Ratio(value, by_round, ranges_apart(a[clock], b[clock]) or rounds_agree(by_round, value))
+
+
+def ratio_cell(a: dict[str, Any] | None, b: dict[str, Any] | None, clock: str = "times") -> str:
+    ratio = claim(a, b, clock)
+    if ratio is None:
         return "—"
-    return f"{ma / mb:.2f}×"
+    text = f"{ratio.value:.2f}×"
+    if len(ratio.by_round) > 1:
+        text += f" [{min(ratio.by_round):.2f}–{max(ratio.by_round):.2f}]"
+    return text if ratio.claimed else text + " (unsettled)"
 
 
 def times_table(results: dict[Key, dict], cases: list[Case], threads: Any,
@@ -141,16 +189,17 @@ def render(results: dict[Key, dict], cases: list[Case], threads_list: list[Any],
     for threads in threads_list:
         heading = threads_name(threads, machine)
         out += [f"## {heading}, device {device}", "",
-                "Median [min–max] per step (W3: per op).", "",
+                f"Median [min–max] per step ({', '.join(PER_OP)}: per op).", "",
                 *times_table(results, cases, threads, columns), ""]
         ratios = ratios_table(results, cases, threads, with_targets=threads == 1 and device == "cpu")
         if ratios:
             out += ["Ratios of wall-clock medians from this run (below 1× is faster than the denominator).", "",
-                    *ratios, ""]
+                    *ratios, "", CLAIM_RULE, ""]
         if threads == 1 and ratios:
             out += ["The same ratios from CPU-time medians: with one thread they leave out the time other "
                     "programs held the core, so they stay steady on a shared machine.", "",
-                    *ratios_table(results, cases, threads, with_targets=False, clock="cpu_times"), ""]
+                    *ratios_table(results, cases, threads, with_targets=False, clock="cpu_times"), "",
+                    "Claimed by the same rule, on the CPU times' ranges and round medians.", ""]
         out += ["Memory and page faults.", "", *memory_table(results, cases, threads, columns), ""]
     failures = [(k, r) for k, r in results.items() if "error" in r]
     if failures:

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from benchmarks.workloads import (LEARNING_RATE, OVERHEAD_OPS, Run, Sizes, chain_data, conv_data, convnet_data,
-                                  mlp_data, overhead_data)
+                                  mlp_data, overhead_data, overhead_tensor_data)
 
 NAME = "NumPy floor"
 
@@ -209,6 +209,43 @@ def overhead(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: dict(result))
 
 
+def overhead_tensors(sizes: Sizes, device: str) -> Run:
+    start, a, b = overhead_tensor_data(sizes)
+    result = {}
+
+    def step() -> float:
+        saved = []          # what each op's backward needs: the output or the input (a is constant)
+        h = start
+        for i in range(sizes.w3_ops):
+            op = OVERHEAD_OPS[i % 4]
+            if op == "mul":
+                saved.append(None)
+                h = h * a
+            elif op == "add":
+                saved.append(None)
+                h = h + b
+            elif op == "sigmoid":
+                h = 1 / (1 + np.exp(-h))
+                saved.append(h)
+            else:
+                saved.append(h)
+                h = np.maximum(h, 0)
+        loss = float(h.sum())
+        g = np.ones_like(h)
+        for i in reversed(range(sizes.w3_ops)):
+            op, s = OVERHEAD_OPS[i % 4], saved[i]
+            if op == "mul":
+                g = g * a
+            elif op == "sigmoid":
+                g = g * s * (1 - s)
+            elif op == "relu":
+                g = g * (s > 0)
+        result["x.grad"] = g
+        return loss
+
+    return Run(step, lambda: dict(result))
+
+
 def conv(sizes: Sizes, device: str) -> Run:
     data = conv_data(sizes)
     x, w = data["x"], data["w"]
@@ -240,4 +277,4 @@ def chain(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: dict(result))
 
 
-BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain}
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W3t": overhead_tensors, "W4": conv, "W5": chain}

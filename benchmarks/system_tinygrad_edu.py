@@ -10,7 +10,8 @@ import numpy as np
 import tinygrad_edu as tg
 from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
                                   Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
-                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data, state_of)
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data,
+                                  overhead_tensor_data, state_of)
 
 NAME = "tinygrad_edu"
 
@@ -96,6 +97,31 @@ def overhead(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {"x.grad": x.grad.numpy()})
 
 
+def overhead_tensors(sizes: Sizes, device: str) -> Run:
+    start, a_data, b_data = overhead_tensor_data(sizes)
+    x = tg.tensor(start, device=device, requires_grad=True)
+    a, b = tg.tensor(a_data, device=device), tg.tensor(b_data, device=device)   # constants: no grad
+
+    def step() -> float:
+        x.grad = None
+        h = x
+        for i in range(sizes.w3_ops):
+            op = OVERHEAD_OPS[i % 4]
+            if op == "mul":
+                h = h * a
+            elif op == "add":
+                h = h + b
+            elif op == "sigmoid":
+                h = h.sigmoid()
+            else:
+                h = h.relu()
+        loss = h.sum()
+        loss.backward()
+        return loss.item()
+
+    return Run(step, lambda: {"x.grad": x.grad.numpy()})
+
+
 def conv(sizes: Sizes, device: str) -> Run:
     F = _functional()
     data = conv_data(sizes)
@@ -166,4 +192,5 @@ def lstm(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {k: v.numpy() for k, v in p.items()})
 
 
-BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain, "W6": gpt, "W7": lstm}
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W3t": overhead_tensors, "W4": conv, "W5": chain, "W6": gpt,
+            "W7": lstm}

@@ -11,7 +11,8 @@ import torch.nn.functional as F
 
 from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
                                   Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
-                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data, state_of)
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data,
+                                  overhead_tensor_data, state_of)
 
 NAME = "PyTorch"
 
@@ -95,6 +96,31 @@ def overhead(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {"x.grad": _host(x.grad)})
 
 
+def overhead_tensors(sizes: Sizes, device: str) -> Run:
+    start, a_data, b_data = overhead_tensor_data(sizes)
+    x = torch.tensor(start, device=device, requires_grad=True)
+    a, b = torch.tensor(a_data, device=device), torch.tensor(b_data, device=device)   # constants: no grad
+
+    def step() -> float:
+        x.grad = None
+        h = x
+        for i in range(sizes.w3_ops):
+            op = OVERHEAD_OPS[i % 4]
+            if op == "mul":
+                h = h * a
+            elif op == "add":
+                h = h + b
+            elif op == "sigmoid":
+                h = torch.sigmoid(h)
+            else:
+                h = torch.relu(h)
+        loss = h.sum()
+        loss.backward()
+        return loss.item()
+
+    return Run(step, lambda: {"x.grad": _host(x.grad)})
+
+
 def conv(sizes: Sizes, device: str) -> Run:
     data = conv_data(sizes)
     x = torch.tensor(data["x"], device=device, requires_grad=True)
@@ -160,4 +186,5 @@ def lstm(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {k: _host(v) for k, v in p.items()})
 
 
-BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W4": conv, "W5": chain, "W6": gpt, "W7": lstm}
+BUILDERS = {"W1": convnet, "W2": mlp, "W3": overhead, "W3t": overhead_tensors, "W4": conv, "W5": chain, "W6": gpt,
+            "W7": lstm}

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from benchmarks import child, report, run, system_numpy, system_tinygrad_edu, system_torch
-from benchmarks.workloads import TINY, WITHOUT_FLOOR, WORKLOADS, Case, preset
+from benchmarks.workloads import TINY, WITHOUT_FLOOR, WORKLOADS, Case, overhead_tensor_data, preset
 
 ROOT = Path(__file__).resolve().parent.parent
 RTOL, ATOL = 2e-4, 2e-5         # float32 with different summation orders
@@ -119,7 +119,7 @@ def test_report_shows_ratios_of_medians_and_names_a_failed_system():
     columns = [("torch", "default"), ("numpy", "default"), ("tinygrad_edu", "default")]
     text = report.render(results, [case], [1], columns, {"cpu": "test"}, "cpu", [])
     assert "| 2 [1–9] |" in text                # median [min–max] in ms
-    assert "| 0.50× |" in text                  # floor / PyTorch
+    assert "| 0.50× (unsettled) |" in text      # floor / PyTorch, whose ranges overlap
     assert "failed: RuntimeError: boom \\| bang" in text
     assert "tinygrad_edu on W2" in text and "≤ 1.0×" in text
 
@@ -140,6 +140,7 @@ def test_rounds_pool_their_samples_and_keep_a_failure():
     second["peak_rss"] *= 2
     pooled = run.pool(run.pool(None, first), second)
     assert pooled["times"] == [1.0, 2.0, 3.0] and pooled["cpu_times"] == [0.5, 0.5, 0.25]
+    assert pooled["round_medians"] == [1.5, 3.0] and pooled["round_cpu_medians"] == [0.5, 0.25]
     assert pooled["peak_rss"] == second["peak_rss"]
     assert "error" in run.pool(pooled, {"error": "RuntimeError: late"})
     assert run.pool({"error": "RuntimeError: early"}, second)["error"] == "RuntimeError: early"
@@ -166,11 +167,20 @@ def test_run_skips_the_floor_where_there_is_none(tmp_path, monkeypatch):
     assert "no floor" in (tmp_path / "t.md").read_text()
 
 
-def test_report_gives_the_overhead_workload_in_microseconds_per_op():
-    case = Case("W3", TINY)
+@pytest.mark.parametrize("workload", ["W3", "W3t"])
+def test_report_gives_the_overhead_workloads_in_microseconds_per_op(workload):
+    case = Case(workload, TINY)
     results = {(1, case.label, "torch", "default"): _fake([TINY.w3_ops * 4e-6] * 3)}
     text = report.render(results, [case], [1], [("torch", "default")], {}, "cpu", [])
-    assert "| µs/op | 4 [4–4] |" in text
+    assert f"| {case.label} | µs/op | 4 [4–4] |" in text
+
+
+def test_w3t_draws_one_constant_vector_each_for_a_and_b_in_w3s_range():
+    x, a, b = overhead_tensor_data(TINY)
+    assert x.shape == a.shape == b.shape == (TINY.w3_width,) and a.dtype == b.dtype == np.float32
+    assert np.all((a >= 3.6) & (a <= 3.9)) and np.array_equal(b, -a / 2)
+    assert len(set(a.tolist())) == TINY.w3_width    # per element, not one number broadcast
+    assert Case("W3t", TINY).label == f"W3t ({TINY.w3_ops} ops on ({TINY.w3_width},), tensor constants)"
 
 
 def test_gpu_check_dry_run_runs_the_cpu_part_and_writes_under_out(tmp_path):
