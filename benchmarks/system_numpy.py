@@ -68,12 +68,21 @@ def conv_backward(grad: np.ndarray, cols: np.ndarray, w: np.ndarray,
     db = g.sum(axis=1)
     if not need_x:
         return None, dw, db
-    dcols = (w.reshape(out_c, -1).T @ g).reshape(c, kh, kw, n, h, wd)
-    dpadded = np.zeros((c, n, h + kh - 1, wd + kw - 1), dtype=grad.dtype)
-    for i in range(kh):          # each kernel offset adds its share back (col2im), kh·kw blocks in all
-        for j in range(kw):
-            dpadded[:, :, i:i + h, j:j + wd] += dcols[:, i, j]
-    return dpadded[:, :, kh // 2:kh // 2 + h, kw // 2:kw // 2 + wd].transpose(1, 0, 2, 3), dw, db
+    # As tinygrad_edu (ops/conv_shifted.py): the gradient laid on a flat grid of rows W + kw//2
+    # wide (neighbouring rows share their padding), so each kernel offset is one shift of long rows.
+    ph, pw = kh // 2, kw // 2
+    rows, row = h + ph, wd + pw
+    length = n * rows * row
+    grid = np.zeros((out_c, n, rows, row), dtype=grad.dtype)
+    grid[:, :, :h, :wd] = g.reshape(out_c, n, h, wd)
+    blocks = (w.transpose(2, 3, 1, 0).reshape(kh * kw * c, out_c) @ grid.reshape(out_c, length)).reshape(kh * kw, c, -1)
+    start = ph * row + pw
+    dpadded = np.zeros((c, length + max((kh - 1) * row + kw - 1, start)), dtype=grad.dtype)
+    for k in range(kh * kw):     # each kernel offset adds its share back, kh·kw shifted blocks in all
+        shift = (k // kw) * row + k % kw
+        dpadded[:, shift:shift + length] += blocks[k]
+    dx = dpadded[:, start:start + length].reshape(c, n, rows, row)[:, :, :h, :wd]
+    return dx.transpose(1, 0, 2, 3), dw, db
 
 
 def max_pool2_forward(x: np.ndarray) -> np.ndarray:
