@@ -22,7 +22,8 @@ from tinygrad_edu import backend
 from tinygrad_edu.ops.activations import LogSoftmaxGrad, ReLUGrad, SigmoidGrad, TanhGrad
 from tinygrad_edu.ops.elementwise import Add, AddScalar, Mul, MulScalar
 from tinygrad_edu.ops.pooling import MaxPool2d, PlaceInWindows, max_pool_reference, place_in_windows_reference
-from tinygrad_edu.ops.windows import (channels_first, channels_first_reference, col2im, col2im_reference,
+from tinygrad_edu.errors import ShapeError
+from tinygrad_edu.ops.windows import (channels_first, channels_first_reference, check_windows, col2im, col2im_reference,
                                       contiguous_like_layout, full_like_layout, im2col, im2col_reference,
                                       make_windows, pad_spatial, pad_spatial_reference, stored_channel_first)
 from tinygrad_edu.study.conv_reference import conv2d_reference
@@ -76,6 +77,36 @@ def random_pool_input(shape, data, seed=0):
     if data == "ties_and_nans":
         x[rng.random(shape) < 0.2] = np.nan
     return x
+
+
+# ---- the geometry, remembered -------------------------------------------------------------------
+
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("name", list(GEOMETRIES))
+def test_a_remembered_geometry_equals_a_freshly_checked_one(name, ceil_mode):
+    shape, kernel, stride, padding, dilation = GEOMETRIES[name]
+    remembered = make_windows("test", shape, kernel, stride, padding, dilation, ceil_mode)
+    assert make_windows("test", shape, kernel, stride, padding, dilation, ceil_mode) is remembered
+    fresh = check_windows("test", shape, kernel, stride, padding, dilation, ceil_mode)
+    assert remembered == fresh
+    derived = ("span", "padded_size", "overlapping", "tiling")
+    assert [getattr(remembered, a) for a in derived] == [getattr(fresh, a) for a in derived]
+
+
+@pytest.mark.parametrize("bad", [2.0, (2, 2.0), True, (2, True)], ids=["float", "float_in_pair", "bool", "bool_in_pair"])
+def test_settings_equal_to_remembered_ones_but_not_ints_are_still_refused(bad):
+    shape = (1, 1, 4, 4)
+    make_windows("test", shape, 2, 2, 0, 1)        # 2.0 == 2 and True == 1: a cache must not mix them up
+    with pytest.raises(TypeError, match="must be an int"):
+        make_windows("test", shape, bad, 2, 0, 1)
+    with pytest.raises(TypeError, match="must be an int"):
+        make_windows("test", shape, 2, 2, 0, bad if bad is not True else (1, True))
+
+
+def test_a_geometry_that_does_not_fit_is_refused_every_time_and_names_the_whole_input():
+    for _ in range(2):   # a failed check is not remembered
+        with pytest.raises(ShapeError, match=r"input \(3, 5, 2, 2\)"):
+            make_windows("test", (3, 5, 2, 2), 3, 1, 0, 1)
 
 
 # ---- im2col and col2im --------------------------------------------------------------------------

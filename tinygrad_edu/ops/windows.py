@@ -12,6 +12,7 @@ never used in training; tests/test_fast_paths.py checks that each pair agrees.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -90,7 +91,10 @@ def check_kernel_size(kernel: Pair, op: str, dims: int = 2) -> None:
 
 @dataclass(frozen=True)
 class Windows:
-    """Where the windows of a convolution or pooling lie on an (N, C, H, W) input."""
+    """Where the windows of a convolution or pooling lie on an (N, C, H, W) input.
+
+    Immutable, so one geometry serves every call with the same settings (`make_windows`), and
+    what is derived from it is worked out once (cached_property)."""
     kernel: Pair
     stride: Pair
     padding: Pair
@@ -99,23 +103,23 @@ class Windows:
     out_size: Pair    # (OH, OW): how many windows fit down and across
     extra: Pair = (0, 0)   # padding past the bottom/right edge that ceil_mode's last windows reach
 
-    @property
+    @functools.cached_property
     def span(self) -> Pair:
         """How far one window reaches: a dilated 3×3 kernel with dilation 2 spans 5×5."""
         return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))
 
-    @property
+    @functools.cached_property
     def overlapping(self) -> bool:
         """Whether neighbouring windows share pixels (the stride is shorter than the span)."""
         return any(st < sp for st, sp in zip(self.stride, self.span))
 
-    @property
+    @functools.cached_property
     def tiling(self) -> bool:
         """Whether the windows cover the padded input exactly once (2×2 stride 2 on an even size)."""
         return self.dilation == (1, 1) and all(st == k and n == o * k for st, k, n, o in
                                                zip(self.stride, self.kernel, self.padded_size, self.out_size))
 
-    @property
+    @functools.cached_property
     def padded_size(self) -> Pair:
         return tuple(n + 2 * p + e for n, p, e in zip(self.in_size, self.padding, self.extra))
 
@@ -161,6 +165,23 @@ def check_settings(op: str, kernel: Any, stride: Any, padding: Any, dilation: An
 
 def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: Any, dilation: Any,
                  ceil_mode: bool = False, dims: int = 2) -> Windows:
+    """Check the settings against the input's (N, C, H, W) shape and work out the output size
+    (`check_windows`), or hand back the geometry already made for the same plain settings.
+
+    Every conv2d and pooling call of a training loop asks with the same few settings, and the
+    checks cost about 10-20 µs a call. Only ints and tuples of ints are remembered: 2.0 equals 2
+    and hashes alike, and must still be refused."""
+    if type(ceil_mode) is bool and all(_plain_setting(s) for s in (kernel, stride, padding, dilation)):
+        return _known_windows(op, tuple(in_shape), kernel, stride, padding, dilation, ceil_mode, dims)
+    return check_windows(op, in_shape, kernel, stride, padding, dilation, ceil_mode, dims)
+
+
+def _plain_setting(value: Any) -> bool:
+    return type(value) is int or (type(value) is tuple and all(type(v) is int for v in value))
+
+
+def check_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: Any, dilation: Any,
+                  ceil_mode: bool = False, dims: int = 2) -> Windows:
     """Check the settings against the input's (N, C, H, W) shape and work out the output size.
     Settings and shapes that do not fit raise ShapeError (a ValueError, and a RuntimeError as in
     PyTorch). A 1-D op (dims=1) runs on (N, C, 1, L) and its errors show only the width.
@@ -182,6 +203,10 @@ def make_windows(op: str, in_shape: tuple, kernel: Any, stride: Any, padding: An
                      for o, st, n, p in zip(out_size, stride, in_size, padding))
     extra = tuple(max(0, (o - 1) * st + s - n) for o, st, s, n in zip(out_size, stride, span, padded_size))
     return Windows(kernel, stride, padding, dilation, in_size, out_size, extra)
+
+
+# A failed check raises and is not remembered; a few hundred geometries cover any real model.
+_known_windows = functools.lru_cache(maxsize=256)(check_windows)
 
 
 # ---- memory order -------------------------------------------------------------------------------
