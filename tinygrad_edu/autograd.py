@@ -338,9 +338,9 @@ class Function:
         first = inputs[0]
         device = first._device
         n = len(inputs)
-        arrays: Sequence[Any]
-        needs_grad: Sequence[bool]
-        input_fns: Sequence[Function | None]
+        arrays: tuple[Any, ...]
+        needs_grad: tuple[bool, ...]
+        input_fns: tuple[Function | None, ...]
         if n == 1:
             arrays, needs_grad, input_fns = (first.array,), (first.requires_grad,), (first.grad_fn,)
             changed_before = first._version_box is not None
@@ -352,16 +352,16 @@ class Function:
             input_fns = (first.grad_fn, second.grad_fn)
             changed_before = first._version_box is not None or second._version_box is not None
         else:
-            arrays, needs_grad, fns, changed_before = [], [], [], False
+            array_list, flags, fns, changed_before = [], [], [], False
             for t in inputs:
                 if t._device != device:
                     cls._raise_device_mismatch(inputs)
-                arrays.append(t.array)
-                needs_grad.append(t.requires_grad)
+                array_list.append(t.array)
+                flags.append(t.requires_grad)
                 fns.append(t.grad_fn)
                 if t._version_box is not None:
                     changed_before = True
-            input_fns = tuple(fns)
+            arrays, needs_grad, input_fns = tuple(array_list), tuple(flags), tuple(fns)
         fn = cls._new_node() if cls._has_init else object.__new__(cls)
         fn.xp = _array_modules[device]   # a tensor exists on `device`, so it is set up
         # Overflow gives inf and 0/0 nan, silently, as in PyTorch (backend/special.py says how):
@@ -374,7 +374,8 @@ class Function:
         else:
             quiet = _quiet_numpy()
         try:
-            data = fn.forward(*arrays, **options)
+            # (without **options when there are none: an empty dict still costs a call's worth)
+            data = fn.forward(*arrays, **options) if options else fn.forward(*arrays)
         except (FloatingPointError, RuntimeWarning):   # np.seterr(all="raise"), or warnings made errors
             with backend.ieee_quietly():
                 data = fn.forward(*arrays, **options)
@@ -407,7 +408,7 @@ class Function:
             fn.position = next(_positions)
         fn.inputs = inputs
         fn.input_fns = input_fns
-        fn.needs_input_grad = tuple(needs_grad)
+        fn.needs_input_grad = needs_grad
         if changed_before:   # an input was changed in place (or viewed) before: remember its version
             fn.saved_versions = tuple([0 if (box := t._version_box) is None else box[0] for t in inputs])
         out = first._make(data, device, True, fn)
@@ -571,8 +572,9 @@ def topological_order(roots: Sequence[Function]) -> list[Function]:
     return [found[position] for position in sorted(found)]
 
 
-# deliver(leaf tensor or node, gradient): what a caller of propagate does with a finished gradient
-Deliver = Callable[[Any, "Tensor"], None]
+# deliver(leaf tensor or node, gradient, unshared): what a caller of propagate does with a finished
+# gradient; `unshared` says that nothing but the walk holds the gradient or its memory
+Deliver = Callable[[Any, "Tensor", bool], None]
 
 
 def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_graph: bool, create_graph: bool,
@@ -580,10 +582,11 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
     """Walk the graph from `roots` back to the leaves, handing each finished gradient on.
 
     Gradients are collected per node (the op that made a tensor) and, for leaves, per tensor.
-    `deliver(key, grad)` receives the complete gradient of every leaf (key: the tensor), and
-    of every node whose output called `retain_grad()` or that is in `wanted` (key: the node).
-    A node's gradient is complete when its turn comes (the order guarantees that every use of
-    its output has reported back); a leaf's only at the end of the walk.
+    `deliver(key, grad, unshared)` receives the complete gradient of every leaf (key: the
+    tensor), and of every node whose output called `retain_grad()` or that is in `wanted` (key:
+    the node). A node's gradient is complete when its turn comes (the order guarantees that
+    every use of its output has reported back); a leaf's only at the end of the walk, when
+    `unshared` tells whether anything but the walk still holds it (see `_held_only_by`).
     """
     nodes: dict[Function, Tensor] = {}                # node -> gradient of its output, summed
     leaves: dict[int, tuple[Tensor, Tensor]] = {}     # id(leaf) -> (leaf, gradient summed)
@@ -601,10 +604,18 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
             if fn.hooks:
                 grad = _run_tensor_hooks(fn.hooks, grad)
             if fn.retained is not None or fn in wanted:
-                deliver(fn, grad)
+                deliver(fn, grad, False)
             _backward_step(fn, grad, nodes, leaves, retain_graph, outline)
-        for leaf, grad in leaves.values():
-            deliver(leaf, _run_tensor_hooks(leaf._hooks, grad) if leaf._hooks else grad)
+        grad = None   # the last node's gradient: no longer held here
+        probe = object()
+        one_local = sys.getrefcount(probe)   # what a reference from one local variable counts here
+        for key in list(leaves):
+            leaf, grad = leaves.pop(key)
+            if leaf._hooks:
+                grad = _run_tensor_hooks(leaf._hooks, grad)
+            # (counted before the call: as deliver's argument, grad would be counted once more)
+            unshared = sys.getrefcount(grad) == one_local and _memory_held_only_by(grad)
+            deliver(leaf, grad, unshared)
 
 
 def _backward_step(fn: Function, grad: Tensor, nodes: dict, leaves: dict, retain_graph: bool,
@@ -678,17 +689,41 @@ def _check_hook_result(hook: Callable, replaced: Any, grad: Tensor) -> None:
                                f"{getattr(replaced, what)}, but the gradient has {what} {getattr(grad, what)}")
 
 
-def accumulate(t: Tensor, grad: Tensor, create_graph: bool) -> None:
+def _memory_held_only_by(t: Tensor) -> bool:
+    """Whether t's array, and the memory it is a view of, are held by t alone (and by the view
+    bookkeeping of t itself), and may be written.
+
+    Counted with sys.getrefcount on attributes (each count is the holders plus the call's own
+    argument), so that it does not depend on how the interpreter counts local variables."""
+    if sys.getrefcount(t.array) != 2 or not getattr(t.array.flags, "writeable", True):
+        return False
+    if t.array.base is None:
+        return True
+    # A view: its memory belongs to its base array, which the view holds, and so may the tensor
+    # t was made a view of (Tensor._base), if nothing but t holds that tensor.
+    base_tensor_holds_it = (getattr(t, "_base", None) is not None and t._base.array is t.array.base
+                            and sys.getrefcount(t._base) == 2)
+    if getattr(t, "_base", None) is not None and not base_tensor_holds_it:
+        return False
+    return sys.getrefcount(t.array.base) == 2 + base_tensor_holds_it
+
+
+def accumulate(t: Tensor, grad: Tensor, create_graph: bool, unshared: bool = False) -> None:
     """Add `grad` into `t.grad`: gradients from several backward calls add up until zeroed.
 
     Every `.grad` is a tensor of its own, with its own writable memory, as in PyTorch: the
     backward of `a + b` hands one array to both, and a broadcast gradient is a read-only view.
+    A gradient that nothing else holds (`unshared`) and that is laid out like `t` becomes
+    `.grad` without a copy, as PyTorch's AccumulateGrad takes a gradient nobody else references.
     """
     earlier = t._grad
     if create_graph:
         t._grad = grad if earlier is None else earlier + grad
     elif earlier is None:
-        t._grad = t._make(grad.array.copy(), t._device, False, None)
+        array = grad.array
+        if not (unshared and array.strides == t.array.strides and array.dtype == t.array.dtype):
+            array = array.copy()
+        t._grad = t._make(array, t._device, False, None)
     elif earlier.requires_grad or not getattr(earlier.array.flags, "writeable", True):
         with backend.ieee_quietly():
             t._grad = t._make(earlier.array + grad.array, t._device, False, None)
@@ -709,10 +744,10 @@ def run_backward(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_g
         outputs = _outputs_of(roots)
         wanted, retained, retain_graph = frozenset(outputs), outputs.get, True
 
-    def into_grad(key: Any, g: Tensor) -> None:
+    def into_grad(key: Any, g: Tensor, unshared: bool) -> None:
         t = retained(key) if isinstance(key, Function) else key
         if t is not None:
-            accumulate(t, g, create_graph)
+            accumulate(t, g, create_graph, unshared)
     propagate(roots, root_grads, retain_graph, create_graph, into_grad, wanted)
 
 
@@ -739,7 +774,7 @@ def run_grad(roots: Sequence[Tensor], root_grads: Sequence[Tensor], inputs: Sequ
     wanted = frozenset(id(k) for k in keys)
     found: dict[int, Tensor] = {}
 
-    def keep(key: Any, g: Tensor) -> None:
+    def keep(key: Any, g: Tensor, unshared: bool) -> None:
         if id(key) in wanted:
             found[id(key)] = g
     propagate(roots, root_grads, retain_graph, create_graph, keep, frozenset(k for k in keys if isinstance(k, Function)))

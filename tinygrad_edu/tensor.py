@@ -371,7 +371,7 @@ class Tensor(TensorMethods):
         (`backend.promote_types`: bool < integer < float, and a 0-d tensor adapts to a tensor
         with dimensions only within its category; `backend.scalar_result_dtype` for numbers)."""
         if isinstance(other, Tensor):
-            if other.dtype == self.dtype:
+            if other.array.dtype == self.array.dtype:
                 return self, other
             dtype = backend.promote_types(self.dtype, other.dtype, self.ndim == 0, other.ndim == 0)
             return self.to(dtype), other.to(dtype)
