@@ -100,7 +100,7 @@ def in_place(input: Tensor, op: str, compute: Callable[[Tensor], Tensor]) -> Ten
 def _operand_array(t: Tensor, other: Any, op: str) -> Any:
     """`other` as something NumPy/CuPy can combine with t's array, checked to fit in place."""
     if isinstance(other, Tensor):
-        if other.device != t.device:
+        if other._device != t._device:
             raise RuntimeError(f"{op}: tensor is on {t.device} but the other operand is on {other.device}")
         data = other.array
     elif isinstance(other, (int, float, bool)):

@@ -70,13 +70,15 @@ def _class_scores_last(input: Tensor, target: Tensor, op: str, ignore_index: int
     if target.shape != expected:
         raise ValueError(f"{op}: scores of shape {input.shape} need targets of shape {expected}, got {target.shape}")
     classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    counted = target.array[target.array != ignore_index]
-    if counted.size:
-        low, high = int(counted.min()), int(counted.max())
-        if low < 0 or high >= classes:
-            bad = low if low < 0 else high
-            raise IndexError(f"{op}: target {bad} is out of range for {classes} classes "
-                             f"(scores of shape {input.shape}); targets must lie in 0..{classes - 1}")
+    if target.array.size and not 0 <= int(target.array.min()) <= int(target.array.max()) < classes:
+        # some target lies outside 0..C-1: an error, unless it is ignore_index
+        counted = target.array[target.array != ignore_index]
+        if counted.size:
+            low, high = int(counted.min()), int(counted.max())
+            if low < 0 or high >= classes:
+                bad = low if low < 0 else high
+                raise IndexError(f"{op}: target {bad} is out of range for {classes} classes "
+                                 f"(scores of shape {input.shape}); targets must lie in 0..{classes - 1}")
     if input.ndim > 2:
         input = input.permute(0, *range(2, input.ndim), 1)   # classes last
     if input.ndim != 2:    # (N, C) scores and (N,) targets, the usual case, are left as they are
