@@ -10,7 +10,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks.workloads import PER_OP, REFERENCE_FLOOR, TARGETS, WITHOUT_FLOOR, Case
+from benchmarks.workloads import FLOOR_TARGETS, PER_OP, TARGETS, WITHOUT_FLOOR, Case
 
 Key = tuple[Any, str, str, str]
 SYSTEM_NAMES = {"torch": "PyTorch", "numpy": "NumPy floor", "tinygrad_edu": "tinygrad_edu"}
@@ -136,14 +136,14 @@ def ratios_table(results: dict[Key, dict], cases: list[Case], threads: Any, with
     ratios = [r for r in RATIOS if r[1] in present and r[2] in present]
     if not ratios:
         return []
-    extra = ["target tg / PyTorch", "floor / PyTorch on the issue's machine"] if with_targets else []
+    extra = ["target tg / PyTorch", "target tg / floor"] if with_targets else []
     lines = ["| workload | " + " | ".join([r[0] for r in ratios] + extra) + " |",
              "|---|" + "---|" * (len(ratios) + len(extra))]
     for case in cases:
         cells = [ratio_cell(results.get((threads, case.label, *num)), results.get((threads, case.label, *den)), clock)
                  for _, num, den in ratios]
         if with_targets:
-            cells += [f"≤ {TARGETS[case.workload]}×", REFERENCE_FLOOR[case.workload]]
+            cells += [f"≤ {TARGETS[case.workload]}×", FLOOR_TARGETS.get(case.workload, "—")]
         lines.append(f"| {case.label} | " + " | ".join(cells) + " |")
     return lines
 
