@@ -11,7 +11,6 @@ floor: only the bookkeeping is missing.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from benchmarks.workloads import (LEARNING_RATE, OVERHEAD_OPS, Run, Sizes, chain_data, conv_data, convnet_data,
                                   mlp_data, overhead_data, overhead_tensor_data)
