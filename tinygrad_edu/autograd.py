@@ -586,7 +586,7 @@ def propagate(roots: Sequence[Tensor], root_grads: Sequence[Tensor], retain_grap
     tensor), and of every node whose output called `retain_grad()` or that is in `wanted` (key:
     the node). A node's gradient is complete when its turn comes (the order guarantees that
     every use of its output has reported back); a leaf's only at the end of the walk, when
-    `unshared` tells whether anything but the walk still holds it (see `_held_only_by`).
+    `unshared` tells whether anything but the walk still holds it (`_memory_held_only_by`).
     """
     nodes: dict[Function, Tensor] = {}                # node -> gradient of its output, summed
     leaves: dict[int, tuple[Tensor, Tensor]] = {}     # id(leaf) -> (leaf, gradient summed)
@@ -701,11 +701,10 @@ def _memory_held_only_by(t: Tensor) -> bool:
         return True
     # A view: its memory belongs to its base array, which the view holds, and so may the tensor
     # t was made a view of (Tensor._base), if nothing but t holds that tensor.
-    base_tensor_holds_it = (getattr(t, "_base", None) is not None and t._base.array is t.array.base
-                            and sys.getrefcount(t._base) == 2)
-    if getattr(t, "_base", None) is not None and not base_tensor_holds_it:
+    has_base_tensor = getattr(t, "_base", None) is not None
+    if has_base_tensor and (t._base.array is not t.array.base or sys.getrefcount(t._base) != 2):
         return False
-    return sys.getrefcount(t.array.base) == 2 + base_tensor_holds_it
+    return sys.getrefcount(t.array.base) == 2 + has_base_tensor
 
 
 def accumulate(t: Tensor, grad: Tensor, create_graph: bool, unshared: bool = False) -> None:
