@@ -366,3 +366,20 @@ def test_nll_loss_is_one_op_with_a_one_op_backward_and_ignores_minus_inf_scores(
     assert g.grad_fn.name() == "NllLossGradBackward"
     assert loss.item() == -1.0   # the ignored sample's -inf is selected away, not multiplied by 0
     np.testing.assert_array_equal(g.numpy(), [[0.0, 0.0], [-1.0, 0.0]])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_with_every_sample_ignored_is_nan_with_a_zero_gradient_as_in_pytorch(weighted):
+    import torch
+    scores = np.array([[0.5, 1.0], [2.0, 0.1]])
+    weight = np.array([0.3, 2.0]) if weighted else None
+    s = tg.tensor(scores, requires_grad=True)
+    loss = tg.nn.functional.cross_entropy(s, tg.tensor([-100, -100]),
+                                          weight=None if weight is None else tg.tensor(weight))
+    loss.backward()
+    ts = torch.tensor(scores, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(ts, torch.tensor([-100, -100]),
+                                                 weight=None if weight is None else torch.tensor(weight))
+    expected.backward()
+    assert np.isnan(loss.item()) and np.isnan(expected.item())
+    np.testing.assert_array_equal(s.grad.numpy(), ts.grad.numpy())

@@ -165,7 +165,9 @@ class NllLossGrad(Function):
     def forward(self, grad, *, shape, classes, weights, counted, divisor, reduction):
         self.options = {"classes": classes, "weights": weights, "counted": counted, "divisor": divisor,
                         "reduction": reduction}
-        values = grad * (-1.0 / divisor) if reduction == "mean" else -grad
+        # NumPy's division, not Python's: with nothing counted the divisor is 0, and those
+        # samples are then set to 0 below, as in PyTorch
+        values = -(grad / divisor) if reduction == "mean" else -grad
         if weights is not None:
             values = values * weights
         if counted is not None:
