@@ -38,7 +38,8 @@ class Matmul(Function):
 def _transposed(t: Tensor) -> bool:
     """Whether t is stored as the transpose of a contiguous matrix (or batch of them), like W.T."""
     array = t.array
-    return array.ndim >= 2 and not array.flags.c_contiguous and array.mT.flags.c_contiguous
+    # swapaxes, not .mT: CuPy's arrays have no .mT
+    return array.ndim >= 2 and not array.flags.c_contiguous and array.swapaxes(-1, -2).flags.c_contiguous
 
 
 @register("matmul", operators=("__matmul__",))
