@@ -59,6 +59,8 @@ def test_views_of_one_gradient_array_are_not_shared_between_leaves():
     weights = tg.tensor([1.0, 2.0, 3.0, 4.0])
     grads = _twice(lambda: (tg.cat([c, d]) * weights).sum(), [c, d])   # cat's backward: slices of one array
     assert not np.shares_memory(grads[0].array, grads[1].array)
+    for g in grads:   # a slice taken as .grad would keep the whole gradient of the cat alive
+        assert g.array.base is None or g.array.base.nbytes == g.array.nbytes
     np.testing.assert_array_equal(c.grad.numpy(), [2.0, 4.0, 6.0])
     np.testing.assert_array_equal(d.grad.numpy(), [8.0])
 

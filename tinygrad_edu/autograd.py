@@ -704,7 +704,8 @@ def _memory_held_only_by(t: Tensor) -> bool:
     has_base_tensor = getattr(t, "_base", None) is not None
     if has_base_tensor and (t._base.array is not t.array.base or sys.getrefcount(t._base) != 2):
         return False
-    return sys.getrefcount(t.array.base) == 2 + has_base_tensor
+    # and the view must span its base: a slice kept as .grad would keep the whole array alive
+    return sys.getrefcount(t.array.base) == 2 + has_base_tensor and t.array.nbytes == t.array.base.nbytes
 
 
 def accumulate(t: Tensor, grad: Tensor, create_graph: bool, unshared: bool = False) -> None:
