@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.workloads import (LEARNING_RATE, OVERHEAD_OPS, Run, Sizes, chain_data, conv_data, convnet_data,
-                                  mlp_data, overhead_data, overhead_tensor_data)
+                                  mlp_data, overhead_operands)
 
 NAME = "NumPy floor"
 
@@ -180,21 +180,21 @@ def mlp(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: dict(p))
 
 
-def overhead(sizes: Sizes, device: str) -> Run:
-    start, scalars = overhead_data(sizes)
+def _overhead(sizes: Sizes, tensor_constants: bool) -> Run:
+    start, operands = overhead_operands(sizes, tensor_constants)
     result = {}
 
     def step() -> float:
-        saved = []          # what each op's backward needs: the scalar, the output, or the input
+        saved = []          # what each op's backward needs: a, the output, or the input
         h = start
-        for i, a in enumerate(scalars):
+        for i, (a, b) in enumerate(operands):
             op = OVERHEAD_OPS[i % 4]
             if op == "mul":
                 saved.append(a)
                 h = h * a
             elif op == "add":
                 saved.append(None)
-                h = h + (-a / 2)
+                h = h + b
             elif op == "sigmoid":
                 h = 1 / (1 + np.exp(-h))
                 saved.append(h)
@@ -203,7 +203,7 @@ def overhead(sizes: Sizes, device: str) -> Run:
                 h = np.maximum(h, 0)
         loss = float(h.sum())
         g = np.ones_like(h)
-        for i in reversed(range(len(scalars))):
+        for i in reversed(range(len(operands))):
             op, s = OVERHEAD_OPS[i % 4], saved[i]
             if op == "mul":
                 g = g * s
@@ -217,41 +217,12 @@ def overhead(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: dict(result))
 
 
+def overhead(sizes: Sizes, device: str) -> Run:
+    return _overhead(sizes, tensor_constants=False)
+
+
 def overhead_tensors(sizes: Sizes, device: str) -> Run:
-    start, a, b = overhead_tensor_data(sizes)
-    result = {}
-
-    def step() -> float:
-        saved = []          # what each op's backward needs: the output or the input (a is constant)
-        h = start
-        for i in range(sizes.w3_ops):
-            op = OVERHEAD_OPS[i % 4]
-            if op == "mul":
-                saved.append(None)
-                h = h * a
-            elif op == "add":
-                saved.append(None)
-                h = h + b
-            elif op == "sigmoid":
-                h = 1 / (1 + np.exp(-h))
-                saved.append(h)
-            else:
-                saved.append(h)
-                h = np.maximum(h, 0)
-        loss = float(h.sum())
-        g = np.ones_like(h)
-        for i in reversed(range(sizes.w3_ops)):
-            op, s = OVERHEAD_OPS[i % 4], saved[i]
-            if op == "mul":
-                g = g * a
-            elif op == "sigmoid":
-                g = g * s * (1 - s)
-            elif op == "relu":
-                g = g * (s > 0)
-        result["x.grad"] = g
-        return loss
-
-    return Run(step, lambda: dict(result))
+    return _overhead(sizes, tensor_constants=True)
 
 
 def conv(sizes: Sizes, device: str) -> Run:

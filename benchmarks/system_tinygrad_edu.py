@@ -10,8 +10,8 @@ import numpy as np
 import tinygrad_edu as tg
 from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
                                   Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
-                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data,
-                                  overhead_tensor_data, state_of)
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_operands,
+                                  state_of)
 
 NAME = "tinygrad_edu"
 
@@ -73,39 +73,17 @@ def mlp(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {k: v.numpy() for k, v in p.items()})
 
 
-def overhead(sizes: Sizes, device: str) -> Run:
-    start, scalars = overhead_data(sizes)
+def _overhead(sizes: Sizes, device: str, tensor_constants: bool) -> Run:
+    start, operands = overhead_operands(sizes, tensor_constants)
     x = tg.tensor(start, device=device, requires_grad=True)
+    if tensor_constants:   # W3t: one tensor each for a and b, made here, outside the timed step; no grad
+        a, b = (tg.tensor(v, device=device) for v in operands[0])
+        operands = [(a, b)] * len(operands)
 
     def step() -> float:
         x.grad = None
         h = x
-        for i, a in enumerate(scalars):
-            op = OVERHEAD_OPS[i % 4]
-            if op == "mul":
-                h = h * a
-            elif op == "add":
-                h = h + (-a / 2)
-            elif op == "sigmoid":
-                h = h.sigmoid()
-            else:
-                h = h.relu()
-        loss = h.sum()
-        loss.backward()
-        return loss.item()
-
-    return Run(step, lambda: {"x.grad": x.grad.numpy()})
-
-
-def overhead_tensors(sizes: Sizes, device: str) -> Run:
-    start, a_data, b_data = overhead_tensor_data(sizes)
-    x = tg.tensor(start, device=device, requires_grad=True)
-    a, b = tg.tensor(a_data, device=device), tg.tensor(b_data, device=device)   # constants: no grad
-
-    def step() -> float:
-        x.grad = None
-        h = x
-        for i in range(sizes.w3_ops):
+        for i, (a, b) in enumerate(operands):
             op = OVERHEAD_OPS[i % 4]
             if op == "mul":
                 h = h * a
@@ -120,6 +98,14 @@ def overhead_tensors(sizes: Sizes, device: str) -> Run:
         return loss.item()
 
     return Run(step, lambda: {"x.grad": x.grad.numpy()})
+
+
+def overhead(sizes: Sizes, device: str) -> Run:
+    return _overhead(sizes, device, tensor_constants=False)
+
+
+def overhead_tensors(sizes: Sizes, device: str) -> Run:
+    return _overhead(sizes, device, tensor_constants=True)
 
 
 def conv(sizes: Sizes, device: str) -> Run:

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 
 from benchmarks.workloads import (CONVNET_PARAMETERS, GPT_ADAMW, LEARNING_RATE, MLP_PARAMETERS, OVERHEAD_OPS, Run,
                                   Sizes, chain_data, conv_data, convnet_data, define_gpt, define_lstm_model,
-                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_data,
-                                  overhead_tensor_data, state_of)
+                                  gpt_data, gpt_parameter_groups, lstm_data, mlp_data, overhead_operands,
+                                  state_of)
 
 NAME = "PyTorch"
 
@@ -72,39 +72,17 @@ def mlp(sizes: Sizes, device: str) -> Run:
     return Run(step, lambda: {k: _host(v) for k, v in p.items()})
 
 
-def overhead(sizes: Sizes, device: str) -> Run:
-    start, scalars = overhead_data(sizes)
+def _overhead(sizes: Sizes, device: str, tensor_constants: bool) -> Run:
+    start, operands = overhead_operands(sizes, tensor_constants)
     x = torch.tensor(start, device=device, requires_grad=True)
+    if tensor_constants:   # W3t: one tensor each for a and b, made here, outside the timed step; no grad
+        a, b = (torch.tensor(v, device=device) for v in operands[0])
+        operands = [(a, b)] * len(operands)
 
     def step() -> float:
         x.grad = None
         h = x
-        for i, a in enumerate(scalars):
-            op = OVERHEAD_OPS[i % 4]
-            if op == "mul":
-                h = h * a
-            elif op == "add":
-                h = h + (-a / 2)
-            elif op == "sigmoid":
-                h = torch.sigmoid(h)
-            else:
-                h = torch.relu(h)
-        loss = h.sum()
-        loss.backward()
-        return loss.item()
-
-    return Run(step, lambda: {"x.grad": _host(x.grad)})
-
-
-def overhead_tensors(sizes: Sizes, device: str) -> Run:
-    start, a_data, b_data = overhead_tensor_data(sizes)
-    x = torch.tensor(start, device=device, requires_grad=True)
-    a, b = torch.tensor(a_data, device=device), torch.tensor(b_data, device=device)   # constants: no grad
-
-    def step() -> float:
-        x.grad = None
-        h = x
-        for i in range(sizes.w3_ops):
+        for i, (a, b) in enumerate(operands):
             op = OVERHEAD_OPS[i % 4]
             if op == "mul":
                 h = h * a
@@ -119,6 +97,14 @@ def overhead_tensors(sizes: Sizes, device: str) -> Run:
         return loss.item()
 
     return Run(step, lambda: {"x.grad": _host(x.grad)})
+
+
+def overhead(sizes: Sizes, device: str) -> Run:
+    return _overhead(sizes, device, tensor_constants=False)
+
+
+def overhead_tensors(sizes: Sizes, device: str) -> Run:
+    return _overhead(sizes, device, tensor_constants=True)
 
 
 def conv(sizes: Sizes, device: str) -> Run:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -170,6 +170,17 @@ def overhead_tensor_data(sizes: Sizes) -> tuple[np.ndarray, np.ndarray, np.ndarr
     x = rng.standard_normal(sizes.w3_width).astype(np.float32)
     a = rng.uniform(3.6, 3.9, sizes.w3_width).astype(np.float32)
     return x, a, -a / 2
+
+
+def overhead_operands(sizes: Sizes, tensor_constants: bool) -> tuple[np.ndarray, list[tuple[Any, Any]]]:
+    """W3 and W3t as one chain: the starting vector and, for op i, the (a, b) of `x*a` and `x+b`
+    (sigmoid and relu ignore them): a fresh Python number a and b = -a/2 for W3, the same two
+    (16,) arrays for every op of W3t."""
+    if tensor_constants:
+        x, a, b = overhead_tensor_data(sizes)
+        return x, [(a, b)] * sizes.w3_ops
+    x, scalars = overhead_data(sizes)
+    return x, [(a, -a / 2) for a in scalars]
 
 
 def conv_data(sizes: Sizes) -> dict[str, np.ndarray]:
